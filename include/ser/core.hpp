@@ -1,0 +1,101 @@
+// What the core offers to modules. Modules receive a Core& at init() and
+// never include runtime/ headers; tests can supply their own Core.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ser/settings.hpp"
+#include "ser/socket.hpp"
+
+namespace ser {
+
+namespace sip { class Msg; }
+
+// Internal error codes left by the last action (SER's ser_error), read by
+// sl_reply_error() / tm to build "<code> <text> (<n>/SL)" replies.
+enum SerError : int {
+    E_UNSPEC = -1,
+    E_OUT_OF_MEM = -2,
+    E_BAD_RE = -3,
+    E_BAD_ADDRESS = -4,
+    E_BUG = -5,
+    E_CFG = -6,
+    E_NO_SOCKET = -7,
+    E_BAD_TUPEL = -9,
+    E_EXEC = -11,
+    E_TOO_MANY_BRANCHES = -12,
+    E_BAD_TO = -13,
+    E_INVALID_PARAMS = -14,
+    E_Q_INV_CHAR = -15,
+    E_Q_EMPTY = -16,
+    E_Q_TOO_BIG = -17,
+    E_Q_DEC_MISSING = -18,
+    E_SEND = -477,
+    E_BAD_ADDRESS_RESOLVE = -478,
+    E_BAD_REQ = -400,
+    E_BAD_URI = -479,
+    E_BAD_SERVER = -500,
+};
+
+// Where and how to send bytes.
+struct Destination {
+    int proto = PROTO_UDP;
+    IpAddr ip;
+    uint16_t port = 0;
+    uint64_t conn_id = 0;                 // TCP: reuse this connection if still open
+    const SocketInfo* send_socket = nullptr;  // null = choose (core-runtime §6.2)
+};
+
+// Options of the core's local reply builder (core-runtime §6.7).
+struct LocalReply {
+    int code = 0;
+    std::string_view reason;
+    std::string_view to_tag;         // added when >= 180 and To has no tag (caller decides)
+    std::string_view extra_headers;  // verbatim, each ending in CRLF
+    std::string_view body;
+};
+
+class Core {
+public:
+    virtual ~Core() = default;
+
+    virtual const Settings& settings() const = 0;
+    virtual const std::vector<SocketInfo>& sockets() const = 0;
+
+    // host/port identify this server (listen sockets and aliases, §8.4).
+    // port 0 means "no port in the URI" -> 5060.
+    virtual bool is_myself(std::string_view host, uint16_t port, int proto = PROTO_NONE) const = 0;
+
+    // Builds a local reply to `req` and sends it where core-runtime §6.7 says,
+    // from the socket the request came in on. Returns 1 ok, < 0 error.
+    virtual int send_local_reply(sip::Msg& req, const LocalReply& r) = 0;
+    // The bytes of such a reply without sending (tm keeps them for retransmission).
+    virtual std::string build_local_reply(sip::Msg& req, const LocalReply& r) = 0;
+    // Where a local reply to `req` goes.
+    virtual bool local_reply_destination(sip::Msg& req, Destination& out) = 0;
+
+    // Sends bytes; chooses the socket when dst.send_socket is null.
+    virtual int send(const Destination& dst, std::string_view data) = 0;
+
+    // Resolves a host name or address text (A/AAAA; no SRV). False on failure.
+    virtual bool resolve(std::string_view host, IpAddr& out) = 0;
+
+    // The current action's error code in this worker (SER's ser_error);
+    // a failing function sets it.
+    virtual int& last_error() = 0;
+    // The error left by the action executed before the current one (SER's
+    // prev_ser_error): what sl_reply_error() reports.
+    virtual int prev_error() const = 0;
+
+    // Typed inter-module APIs, exported and imported by name at init.
+    virtual bool register_api(std::string_view name, void* api) = 0;
+    virtual void* find_api(std::string_view name) const = 0;
+
+    // Current time in milliseconds (monotonic) and seconds (wall clock).
+    virtual uint64_t now_ms() const = 0;
+};
+
+}  // namespace ser

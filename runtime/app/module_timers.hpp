@@ -1,0 +1,30 @@
+// Runs the TimerExport entries of every loaded module on the timer thread.
+#pragma once
+
+#include "runtime/core/server.hpp"
+#include "runtime/core/timer.hpp"
+
+namespace ser::app {
+
+class ModuleTimers {
+public:
+    explicit ModuleTimers(rt::Server& server) {
+        for (auto& m : server.modules().modules()) {
+            for (size_t i = 0; i < m->exports->timer_count; ++i) {
+                const TimerExport& t = m->exports->timers[i];
+                unsigned ms = t.interval_ms ? t.interval_ms(*m->instance) : 0;
+                if (ms == 0) continue;
+                Module* inst = m->instance.get();
+                auto tick = t.tick;
+                timers_.add(std::string(m->name()) + ":" + t.name, ms, [inst, tick](uint64_t now) { tick(*inst, now); });
+            }
+        }
+    }
+    void start() { timers_.start(); }
+    void stop() { timers_.stop(); }
+
+private:
+    rt::TimerService timers_;
+};
+
+}  // namespace ser::app

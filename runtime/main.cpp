@@ -1,0 +1,3 @@
+#include "runtime/app/app.hpp"
+
+int main(int argc, char** argv) { return ser::app::ser_main(argc, argv); }

@@ -1,0 +1,45 @@
+// Real sockets: UDP receivers (`children` threads per UDP socket), TCP
+// readers (stream framing by Content-Length, connection reuse, idle
+// timeout) and the sending side of both.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/core/server.hpp"
+
+namespace ser::rt {
+
+class TcpConnections;
+
+class NetTransport : public Transport {
+public:
+    explicit NetTransport(Server& server);
+    ~NetTransport() override;
+
+    // Creates and binds every socket of server.sockets(). False + error.
+    bool open(std::string& error);
+    // Starts receivers; `worker_init(rank)` runs first in every worker thread.
+    bool start(const std::function<bool(int rank)>& worker_init);
+    void stop();
+
+    int send(const SocketInfo* from, const Destination& to, std::string_view data) override;
+    int add_tcp_alias(uint64_t conn_id, const IpAddr& ip, uint16_t port) override;
+
+    size_t worker_count() const { return threads_.size(); }
+
+private:
+    void udp_loop(SocketInfo* sock, int rank);
+
+    Server& server_;
+    std::atomic<bool> stopping_{false};
+    std::vector<std::thread> threads_;
+    std::unique_ptr<TcpConnections> tcp_;
+};
+
+}  // namespace ser::rt

@@ -1,0 +1,157 @@
+// UDP sockets and receiver threads.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "runtime/core/log_sink.hpp"
+#include "runtime/net/net_transport.hpp"
+#include "runtime/net/tcp.hpp"
+#include "ser/log.hpp"
+#include "ser/sip/msg.hpp"
+
+namespace ser::rt {
+
+namespace {
+
+constexpr size_t kUdpBuf = 65536;
+
+// Raise the receive buffer as far as the kernel and `maxbuffer` allow.
+void tune_rcvbuf(int fd, int maxbuffer) {
+    for (int size = maxbuffer; size >= 65536; size /= 2)
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) == 0) return;
+}
+
+}  // namespace
+
+NetTransport::NetTransport(Server& server) : server_(server), tcp_(std::make_unique<TcpConnections>(server)) {}
+
+NetTransport::~NetTransport() { stop(); }
+
+bool NetTransport::open(std::string& error) {
+    for (auto& s : server_.mutable_sockets()) {
+        sockaddr_storage ss{};
+        socklen_t len = s.address.to_sockaddr(s.port, ss);
+        if (s.proto == PROTO_UDP) {
+            int fd = ::socket(s.address.af == 10 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                error = fmt::format("socket(): {}", strerror(errno));
+                return false;
+            }
+            int one = 1;
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (s.address.af == 10) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+            tune_rcvbuf(fd, server_.settings().maxbuffer);
+            if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+                error = fmt::format("bind(udp:{}:{}): {}", s.address_text, s.port, strerror(errno));
+                ::close(fd);
+                return false;
+            }
+            s.fd = fd;
+        } else if (s.proto == PROTO_TCP) {
+            if (!tcp_->listen(s, error)) return false;
+        }
+    }
+    return true;
+}
+
+bool NetTransport::start(const std::function<bool(int rank)>& worker_init) {
+    int children = server_.settings().children > 0 ? server_.settings().children : 8;
+    int rank = 1;
+    for (auto& s : server_.mutable_sockets()) {
+        if (s.proto != PROTO_UDP) continue;
+        for (int i = 0; i < children; ++i) {
+            int r = rank++;
+            threads_.emplace_back([this, &s, r, worker_init] {
+                set_log_process_index(r);
+                if (worker_init && !worker_init(r)) {
+                    SER_ERR("worker {} failed to initialise", r);
+                    return;
+                }
+                udp_loop(&s, r);
+            });
+        }
+    }
+    int tcp_children = server_.settings().tcp_children > 0 ? server_.settings().tcp_children : children;
+    if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, worker_init);
+    return true;
+}
+
+void NetTransport::udp_loop(SocketInfo* sock, int rank) {
+    std::unique_ptr<char[]> buf(new char[kUdpBuf + 1]);
+    sip::RecvInfo rcv;
+    rcv.proto = PROTO_UDP;
+    rcv.dst_ip = sock->address;
+    rcv.dst_port = sock->port;
+    rcv.socket = sock;
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        sockaddr_storage from{};
+        socklen_t flen = sizeof from;
+        ssize_t n = ::recvfrom(sock->fd, buf.get(), kUdpBuf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            if (stopping_) break;
+            SER_ERR("recvfrom on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
+            continue;
+        }
+        if (stopping_) break;
+        uint16_t port = 0;
+        if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from), rcv.src_ip, &port)) continue;
+        rcv.src_port = port;
+        buf[n] = '\0';
+        server_.receive(buf.get(), size_t(n), rcv);
+    }
+}
+
+void NetTransport::stop() {
+    if (stopping_.exchange(true)) return;
+    // Wake the receivers: a datagram to each UDP socket ends its recvfrom.
+    for (auto& s : server_.mutable_sockets()) {
+        if (s.proto != PROTO_UDP || s.fd < 0) continue;
+        ::shutdown(s.fd, SHUT_RDWR);
+        sockaddr_storage ss{};
+        socklen_t len = s.address.to_sockaddr(s.port, ss);
+        int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            for (size_t i = 0; i < threads_.size(); ++i) ::sendto(fd, "", 0, 0, reinterpret_cast<sockaddr*>(&ss), len);
+            ::close(fd);
+        }
+    }
+    tcp_->stop();
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+    threads_.clear();
+    for (auto& s : server_.mutable_sockets()) {
+        if (s.proto == PROTO_UDP && s.fd >= 0) {
+            ::close(s.fd);
+            s.fd = -1;
+        }
+    }
+}
+
+int NetTransport::send(const SocketInfo* from, const Destination& to, std::string_view data) {
+    if (to.proto == PROTO_TCP) return tcp_->send(to, data);
+    if (!from || from->fd < 0) {
+        SER_ERR("no open UDP socket to send from");
+        return E_SEND;
+    }
+    sockaddr_storage ss{};
+    socklen_t len = to.ip.to_sockaddr(to.port, ss);
+    for (;;) {
+        ssize_t n = ::sendto(from->fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&ss), len);
+        if (n >= 0) return 1;
+        if (errno == EINTR) continue;
+        SER_ERR("sendto {}:{}: {}", to.ip.to_string(), to.port, strerror(errno));
+        return E_SEND;
+    }
+}
+
+int NetTransport::add_tcp_alias(uint64_t conn_id, const IpAddr& ip, uint16_t port) {
+    return tcp_->add_alias(conn_id, ip, port);
+}
+
+}  // namespace ser::rt

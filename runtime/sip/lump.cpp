@@ -1,0 +1,179 @@
+// Lump composition: resolves a set of edit lists into ordered text pieces and
+// skipped ranges, then produces the new message or the length of a range.
+#include "ser/sip/lump.hpp"
+
+#include <algorithm>
+
+namespace ser::sip {
+
+void Lumps::insert(uint32_t offset, std::string text) {
+    if (text.empty()) return;
+    ops_.push_back(Op{offset, 0, std::move(text), true});
+}
+
+void Lumps::remove(uint32_t offset, uint32_t len) {
+    if (len == 0) return;
+    ops_.push_back(Op{offset, len, {}, false});
+}
+
+void Lumps::replace(uint32_t offset, uint32_t len, std::string text) {
+    if (len == 0) {
+        insert(offset, std::move(text));
+        return;
+    }
+    bool t = !text.empty();
+    ops_.push_back(Op{offset, len, std::move(text), t});
+}
+
+bool Lumps::touches(uint32_t off, uint32_t len) const {
+    const uint64_t end = uint64_t(off) + len;
+    for (const Op& o : ops_) {
+        if (o.len == 0) {
+            if (o.offset >= off && o.offset <= end) return true;
+        } else if (o.offset < end && uint64_t(o.offset) + o.len > off) {
+            return true;
+        } else if (len == 0 && o.offset <= off && uint64_t(o.offset) + o.len > off) {
+            return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+
+struct Piece {
+    uint32_t off;
+    uint32_t order;
+    const std::string* text;
+};
+
+struct Region {
+    uint32_t start, end;
+};
+
+// The resolved form of all edits: text pieces (sorted by offset, then by the
+// order the edits were made) and disjoint removed regions (sorted).
+struct Plan {
+    std::vector<Piece> pieces;
+    std::vector<Region> regions;
+
+    Plan(std::initializer_list<const Lumps*> lists, uint32_t end) {
+        struct Item {
+            uint32_t off, len, order;
+            const std::string* text;   // null = pure remove
+        };
+        std::vector<Item> items;
+        uint32_t order = 0;
+        for (const Lumps* l : lists) {
+            if (!l) continue;
+            for (const auto& op : l->ops()) {
+                ++order;
+                if (op.offset > end) continue;
+                uint32_t len = std::min<uint64_t>(op.len, uint64_t(end) - op.offset);
+                const std::string* t = op.has_text && !op.text.empty() ? &op.text : nullptr;
+                if (len == 0 && !t) continue;
+                items.push_back(Item{op.offset, len, order, t});
+            }
+        }
+        // Ranges sorted by (start, len, order): identical ranges are adjacent,
+        // the last of them keeps its text; the longest range per start is last.
+        std::vector<Item*> ranges;
+        for (auto& it : items)
+            if (it.len > 0) ranges.push_back(&it);
+        std::sort(ranges.begin(), ranges.end(), [](const Item* a, const Item* b) {
+            if (a->off != b->off) return a->off < b->off;
+            if (a->len != b->len) return a->len < b->len;
+            return a->order < b->order;
+        });
+        for (size_t k = 0; k + 1 < ranges.size(); ++k)
+            if (ranges[k]->off == ranges[k + 1]->off && ranges[k]->len == ranges[k + 1]->len)
+                ranges[k]->text = nullptr;
+        // A replace strictly contained in a longer range starting at the same
+        // offset loses its text (the longer edit removes what it replaced).
+        for (size_t k = 0; k + 1 < ranges.size(); ++k)
+            if (ranges[k]->off == ranges[k + 1]->off && ranges[k]->len < ranges[k + 1]->len)
+                ranges[k]->text = nullptr;
+        for (const Item* r : ranges) {
+            uint32_t s = r->off, e = r->off + r->len;
+            if (!regions.empty() && s < regions.back().end)
+                regions.back().end = std::max(regions.back().end, e);
+            else
+                regions.push_back(Region{s, e});
+        }
+        for (const auto& it : items) {
+            if (!it.text) continue;
+            if (inside(it.off)) continue;   // anchored inside removed text
+            pieces.push_back(Piece{it.off, it.order, it.text});
+        }
+        std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
+            return a.off != b.off ? a.off < b.off : a.order < b.order;
+        });
+    }
+
+    // Offset strictly inside a removed region (start < off < end).
+    bool inside(uint32_t off) const {
+        auto it = std::upper_bound(regions.begin(), regions.end(), off,
+                                   [](uint32_t o, const Region& r) { return o < r.start; });
+        if (it == regions.begin()) return false;
+        --it;
+        return it->start < off && off < it->end;
+    }
+
+    std::string apply(std::string_view orig) const {
+        size_t out_len = orig.size();
+        for (const auto& p : pieces) out_len += p.text->size();
+        std::string out;
+        out.reserve(out_len);
+        size_t pos = 0, pi = 0, ri = 0;
+        const uint32_t end = uint32_t(orig.size());
+        while (true) {
+            uint32_t pt = pi < pieces.size() ? pieces[pi].off : UINT32_MAX;
+            uint32_t rs = ri < regions.size() ? regions[ri].start : UINT32_MAX;
+            if (pt == UINT32_MAX && rs == UINT32_MAX) break;
+            if (pt <= rs) {
+                if (pt > pos) out.append(orig.data() + pos, pt - pos), pos = pt;
+                out += *pieces[pi++].text;
+            } else {
+                if (rs > pos) out.append(orig.data() + pos, rs - pos);
+                pos = std::max<size_t>(pos, regions[ri++].end);
+            }
+        }
+        if (pos < end) out.append(orig.data() + pos, end - pos);
+        return out;
+    }
+
+    size_t length(uint32_t from, uint32_t to) const {
+        size_t n = to > from ? to - from : 0;
+        for (const auto& r : regions) {
+            uint32_t s = std::max(r.start, from), e = std::min(r.end, to);
+            if (e > s) n -= e - s;
+        }
+        for (const auto& p : pieces)
+            if (p.off >= from && p.off <= to) n += p.text->size();
+        return n;
+    }
+};
+
+}  // namespace
+
+std::string Lumps::apply(std::string_view original) const {
+    return apply_lumps(original, {this});
+}
+
+std::string apply_lumps(std::string_view original, std::initializer_list<const Lumps*> lists) {
+    Plan plan(lists, uint32_t(original.size()));
+    return plan.apply(original);
+}
+
+size_t edited_length(std::initializer_list<const Lumps*> lists, uint32_t from, uint32_t to) {
+    Plan plan(lists, to);
+    return plan.length(from, to);
+}
+
+bool lumps_touch(std::initializer_list<const Lumps*> lists, uint32_t from, uint32_t to) {
+    for (const Lumps* l : lists)
+        if (l && l->touches(from, to - from)) return true;
+    return false;
+}
+
+}  // namespace ser::sip

@@ -1,0 +1,221 @@
+// Msg: one-pass scan of the header boundaries and the checks a proxy makes
+// before routing. Individual headers are parsed in msg_access.cpp.
+#include "ser/sip/msg.hpp"
+
+#include <cstring>
+
+#include "runtime/sip/chars.hpp"
+
+namespace ser::sip {
+
+using namespace detail;
+
+Msg::Msg() { headers_.reserve(32); }
+Msg::~Msg() = default;
+Msg::Msg(Msg&&) noexcept = default;
+Msg& Msg::operator=(Msg&&) noexcept = default;
+
+bool Msg::fail(const char* why, int status) {
+    err_ = why;
+    err_status_ = is_request_ ? status : 0;
+    ok_ = false;
+    return false;
+}
+
+void Msg::clear_parse_state() {
+    buf_ = nullptr;
+    len_ = recv_len_ = start_ = hdr_end_ = body_off_ = 0;
+    ok_ = is_request_ = eoh_ = bad_version_ = false;
+    method_id_ = Method::Other;
+    status_ = 0;
+    err_ = "";
+    err_status_ = 0;
+    first_line_ = method_ = ruri_ = version_ = status_text_ = reason_ = {};
+    headers_.clear();
+    first_.fill(0);
+    via1_state_ = via2_state_ = to_state_ = from_state_ = cseq_state_ = uri_state_ = kUnparsed;
+    uri_src_ = nullptr;
+    uri_src_len_ = 0;
+    cl_.reset();
+}
+
+void Msg::reset() {
+    clear_parse_state();
+    own_.reset();
+    flags = 0;
+    new_uri.clear();
+    dst_uri.clear();
+    branches.clear();
+    force_rport = false;
+    adv_address.clear();
+    adv_port = 0;
+    force_socket = nullptr;
+    lumps.clear();
+    reply_lumps.clear();
+    rcv = RecvInfo{};
+}
+
+namespace {
+
+// Headers that may appear once and hold one value (RFC 3261 §7.3.1;
+// RFC 4475 multi01, mcl01).
+bool single_valued(HdrType t) {
+    switch (t) {
+    case HdrType::To:
+    case HdrType::From:
+    case HdrType::CallId:
+    case HdrType::CSeq:
+    case HdrType::MaxForwards:
+    case HdrType::ContentLength:
+        return true;
+    default:
+        return false;
+    }
+}
+
+}  // namespace
+
+bool Msg::parse(char* buf, size_t len) {
+    clear_parse_state();
+    if (own_ && own_.get() != buf) own_.reset();
+    buf_ = buf;
+    recv_len_ = uint32_t(len > kMaxMessageSize ? 0 : len);
+    len_ = recv_len_;
+    if (!buf || len == 0) return fail("empty message", 0);
+    if (len > kMaxMessageSize) return fail("message too large", 0);
+    const char* p = buf;
+    const char* end = buf + len;
+    if (!parse_first_line(p, end)) return false;
+    if (!scan_headers(p, end)) return false;
+    return check_headers();
+}
+
+bool Msg::scan_headers(const char* p, const char* end) {
+    HeaderField* cur = nullptr;
+    const char* vb = nullptr;   // value begin (after ':')
+    const char* ve = nullptr;   // end of the value's last line content
+    auto finish = [&] {
+        if (cur) cur->value = trim_lws(std::string_view(vb, size_t(ve - vb)));
+    };
+    while (true) {
+        if (p >= end) {
+            finish();
+            return fail("truncated message: no end of headers", 400);
+        }
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+        if (!nl) {
+            finish();
+            return fail("truncated header line", 400);
+        }
+        const char* le = nl;
+        if (le > p && le[-1] == '\r') --le;
+        if (le == p) {
+            finish();
+            hdr_end_ = uint32_t(p - buf_);
+            body_off_ = uint32_t(nl + 1 - buf_);
+            eoh_ = true;
+            return true;
+        }
+        if (*p == ' ' || *p == '\t') {
+            // folded continuation of the previous field
+            if (!cur) return fail("continuation line without header", 400);
+            cur->length = uint32_t(nl + 1 - (buf_ + cur->offset));
+            ve = le;
+            p = nl + 1;
+            continue;
+        }
+        finish();
+        if (headers_.size() >= kMaxHeaders) return fail("too many header fields", 400);
+        const char* n = p;
+        while (n < le && is_token(*n)) ++n;
+        if (n == p) return fail("bad header name", 400);
+        const char* q = n;
+        while (q < le && is_ws(*q)) ++q;
+        if (q >= le || *q != ':') return fail("missing ':' after header name", 400);
+        HeaderField h;
+        h.name = std::string_view(p, size_t(n - p));
+        h.type = header_type(h.name);
+        h.offset = uint32_t(p - buf_);
+        h.length = uint32_t(nl + 1 - p);
+        auto ti = static_cast<size_t>(h.type);
+        if (first_[ti] == 0) {
+            first_[ti] = int16_t(headers_.size() + 1);
+        } else if (single_valued(h.type)) {
+            headers_.push_back(h);
+            cur = nullptr;
+            return fail("duplicate single-valued header", 400);
+        }
+        headers_.push_back(h);
+        cur = &headers_.back();
+        vb = q + 1;
+        ve = le;
+        p = nl + 1;
+    }
+}
+
+bool Msg::check_headers() {
+    if (const HeaderField* h = header(HdrType::ContentLength)) {
+        uint64_t n;
+        if (!parse_u64(h->value, 0xFFFFFFFFu, n))
+            return fail("bad Content-Length", 400);   // RFC 4475 ncl
+        // Over UDP octets beyond Content-Length are ignored (dblreq); fewer
+        // octets than announced make the message unusable (clerr).
+        if (uint64_t(body_off_) + n > recv_len_)
+            return fail("Content-Length larger than message", 400);
+        cl_ = uint32_t(n);
+        len_ = uint32_t(body_off_ + n);
+    }
+    if (!via1()) return fail("bad or missing top Via", 400);
+    if (bad_version_) return fail("SIP version not supported", 505);
+    if (is_request_) {
+        if (!header(HdrType::From) || !header(HdrType::To) || !header(HdrType::CallId) ||
+            !header(HdrType::CSeq))
+            return fail("missing required header (From, To, Call-ID or CSeq)", 400);
+    }
+    if (header(HdrType::CSeq)) {
+        const CSeq* cs = cseq();
+        if (!cs) return fail("bad CSeq", 400);
+        if (is_request_ && cs->method != method_)
+            return fail("CSeq method does not match request method", 400);
+    }
+    if (header(HdrType::To) && !to()) return fail("bad To header", 400);
+    if (header(HdrType::From) && !from()) return fail("bad From header", 400);
+    if (const HeaderField* h = header(HdrType::CallId)) {
+        std::string_view v = h->value;
+        if (v.empty()) return fail("empty Call-ID", 400);
+        for (char c : v)
+            if (is_lws(c) || c == ',' || static_cast<unsigned char>(c) < 0x20)
+                return fail("bad Call-ID", 400);
+    }
+    if (header(HdrType::MaxForwards) && !max_forwards_raw())
+        return fail("bad Max-Forwards", 400);
+    ok_ = true;
+    err_ = "";
+    err_status_ = 0;
+    return true;
+}
+
+std::unique_ptr<Msg> Msg::clone() const {
+    auto m = std::make_unique<Msg>();
+    const size_t n = len_;
+    auto own = std::make_unique<char[]>(n + 1);
+    if (n) std::memcpy(own.get(), buf_, n);
+    own[n] = 0;
+    char* b = own.get();
+    m->own_ = std::move(own);
+    m->rcv = rcv;
+    m->parse(b, n);
+    m->flags = flags;
+    m->new_uri = new_uri;
+    m->dst_uri = dst_uri;
+    m->branches = branches;
+    m->force_rport = force_rport;
+    m->adv_address = adv_address;
+    m->adv_port = adv_port;
+    m->force_socket = force_socket;
+    m->lumps = lumps;
+    m->reply_lumps = reply_lumps;
+    return m;
+}
+
+}  // namespace ser::sip
