@@ -124,11 +124,14 @@ struct punct_pos_parser : token_parser<punct_pos_parser, ast::Pos> {
     char const* scan(char const* p, char const* end, Ctx const& ctx, ast::Pos& pos) const {
         if (p == end || *p != ch)
             return nullptr;
+        if (ch == '*' && p + 1 < end && p[1] == '/')
+            return nullptr;
         pos = get_state(ctx).pos(p);
         return p + 1;
     }
     char ch;
 };
+inline constexpr punct_pos_parser semi_pos{';'}, star_pos{'*'}, lbrace_pos{'{'};
 
 inline constexpr punct_parser lparen{'('}, rparen{')'}, lbrace{'{'}, rbrace{'}'},
     lbrack{'['}, rbrack{']'}, comma{','}, semi{';'}, colon{':'}, dot{'.'}, slash{'/'},

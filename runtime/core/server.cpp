@@ -163,6 +163,8 @@ void Server::receive(char* buf, size_t len, const sip::RecvInfo& rcv) {
                  proto_name(rcv.proto), msg.error());
         // A request we can still answer gets the error status (RFC 4475).
         if (msg.is_request() && msg.method_id() != sip::Method::Ack && msg.via1() && msg.error_status() > 0) {
+            // Back to the real source: the Via of a broken request is not to be trusted.
+            msg.force_rport = true;
             LocalReply r;
             r.code = msg.error_status();
             r.reason = r.code == 505 ? "Version Not Supported" : r.code == 416 ? "Unsupported URI Scheme" : "Bad Request";

@@ -1,0 +1,30 @@
+// The auth module's API for other modules. uri's is_user() reads the
+// authorized credentials through it; auth_db will need more (pre_auth /
+// post_auth) and may extend this interface — auth owns it.
+// auth registers it at init:
+//   core.register_api(ser::api::kAuthApiName, static_cast<ser::api::AuthApi*>(auth));
+// and users look it up when needed (uri may be loaded before auth):
+//   auto* a = static_cast<ser::api::AuthApi*>(core.find_api(ser::api::kAuthApiName));
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace ser::sip { class Msg; }
+
+namespace ser::api {
+
+inline constexpr std::string_view kAuthApiName = "auth";
+
+class AuthApi {
+public:
+    virtual ~AuthApi() = default;
+    // The user part (before any '@') of the digest username of the
+    // credentials that www_authorize/proxy_authorize accepted for `msg`
+    // (SER's get_authorized_cred: Authorization first, then
+    // Proxy-Authorization). nullopt when nothing was authorized. The view
+    // points into the message buffer.
+    virtual std::optional<std::string_view> authorized_user(const sip::Msg& msg) const = 0;
+};
+
+}  // namespace ser::api

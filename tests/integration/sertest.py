@@ -1,0 +1,215 @@
+"""Helpers for integration tests: run a real `ser` on loopback, talk to it
+over real UDP/TCP sockets, drive sipp phones, and clean up every process.
+
+Environment (set by meson): SER_BIN, SER_BUILD_DIR, SER_SOURCE_DIR."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+SER_BIN = os.environ.get("SER_BIN", "build/runtime/ser")
+SOURCE_DIR = os.environ.get("SER_SOURCE_DIR", os.getcwd())
+BUILD_DIR = os.environ.get("SER_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+SIPP = "/usr/bin/sipp"
+
+
+def free_port(kind=socket.SOCK_DGRAM, also_tcp=True):
+    """A port free for UDP and (optionally) TCP on 127.0.0.1."""
+    for _ in range(200):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        ok = True
+        if also_tcp:
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                t.bind(("127.0.0.1", port))
+            except OSError:
+                ok = False
+            t.close()
+        u.close()
+        if ok:
+            return port
+    raise RuntimeError("no free port")
+
+
+def crlf(text):
+    """Message text written with LF line ends -> CRLF, Content-Length fixed."""
+    text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    head, sep, body = text.partition("\r\n\r\n")
+    if "Content-Length:" in head and "@CL@" in head:
+        head = head.replace("@CL@", str(len(body.encode())))
+    return (head + sep + body).encode()
+
+
+class Ser:
+    """A running ser process. Use as a context manager."""
+
+    def __init__(self, cfg_text, extra_args=(), port=None, name="ser"):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="ser-it-")
+        self.cfg_path = os.path.join(self.dir, name + ".cfg")
+        with open(self.cfg_path, "w") as f:
+            f.write(cfg_text.replace("@PORT@", str(self.port)))
+        self.log_path = os.path.join(self.dir, "ser.log")
+        self.args = [SER_BIN, "-f", self.cfg_path, "--foreground", "--stderr"] + list(extra_args)
+        self.proc = None
+
+    def __enter__(self):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def wait_ready(self, timeout=10.0):
+        """Ready when an OPTIONS to the UDP port gets any answer or the log says started."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("ser exited with %s:\n%s" % (self.proc.returncode, self.output()))
+            if "ser started" in self.output():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("ser did not start:\n" + self.output())
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def output(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+
+class Peer:
+    """A UDP endpoint on 127.0.0.1 that sends raw messages and collects what arrives."""
+
+    def __init__(self, port=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", port or 0))
+        self.port = self.sock.getsockname()[1]
+
+    def send(self, data, port, host="127.0.0.1"):
+        if isinstance(data, str):
+            data = crlf(data)
+        self.sock.sendto(data, (host, port))
+
+    def recv(self, timeout=2.0):
+        """One datagram as text, or None after `timeout` seconds."""
+        self.sock.settimeout(timeout)
+        try:
+            data, addr = self.sock.recvfrom(70000)
+            self.last_from = addr
+            return data.decode(errors="replace")
+        except socket.timeout:
+            return None
+
+    def recv_all(self, timeout=0.5):
+        out = []
+        while True:
+            m = self.recv(timeout)
+            if m is None:
+                return out
+            out.append(m)
+
+    def close(self):
+        self.sock.close()
+
+
+def tcp_exchange(port, data, expect=1, timeout=3.0):
+    """Sends `data` on a new TCP connection and reads `expect` messages."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    if isinstance(data, str):
+        data = crlf(data)
+    s.sendall(data)
+    buf = b""
+    msgs = []
+    deadline = time.time() + timeout
+    while len(msgs) < expect and time.time() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        buf += chunk
+        while b"\r\n\r\n" in buf:
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            m = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+            n = int(m.group(1)) if m else 0
+            if len(rest) < n:
+                break
+            msgs.append((head + b"\r\n\r\n" + rest[:n]).decode(errors="replace"))
+            buf = rest[n:]
+    s.close()
+    return msgs
+
+
+def header(msg, name):
+    """Values of every header `name` (case-insensitive) in a message text."""
+    out = []
+    for line in msg.split("\r\n")[1:]:
+        if not line:
+            break
+        k, _, v = line.partition(":")
+        if k.strip().lower() == name.lower():
+            out.append(v.strip())
+    return out
+
+
+def status(msg):
+    first = msg.split("\r\n", 1)[0]
+    parts = first.split(" ", 2)
+    return int(parts[1]) if parts[0].startswith("SIP/") else None
+
+
+def run_sipp(args, timeout=60):
+    """Runs sipp to completion (bounded by -m and timeout). Returns (rc, output)."""
+    cmd = [SIPP, "-nostdin", "-timeout", "%ds" % max(5, timeout - 5), "-timeout_error"] + list(args)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def start_sipp(args):
+    cmd = [SIPP, "-nostdin"] + list(args)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def stop_proc(p, timeout=5):
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def module_path(name):
+    return os.path.join(BUILD_DIR, "modules", name, name + ".so")
+
+
+def main():
+    unittest.main(verbosity=2)
