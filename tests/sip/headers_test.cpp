@@ -63,7 +63,7 @@ TEST(Headers, CompactFoldingAndLws) {
     Parsed p(kInvite);
     ASSERT_TRUE(p.ok) << p.m.error();
     const Msg& m = p.m;
-    EXPECT_EQ(m.headers().size(), 12u);
+    EXPECT_EQ(m.headers().size(), 11u);
     EXPECT_EQ(m.headers()[0].type, HdrType::Via);
     EXPECT_EQ(m.headers()[0].name, "v");
     EXPECT_EQ(m.header(HdrType::MaxForwards)->name, "Max-Forwards");

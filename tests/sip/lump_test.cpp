@@ -12,7 +12,7 @@ TEST(Lumps, BasicEdits) {
     l.insert(2, "ab");
     l.remove(5, 2);
     l.replace(8, 1, "XY");
-    EXPECT_EQ(l.apply(o), "01ab234XY9");
+    EXPECT_EQ(l.apply(o), "01ab2347XY9");
     EXPECT_EQ(l.size(), 3u);
     l.clear();
     EXPECT_EQ(l.apply(o), o);

@@ -81,7 +81,7 @@ TEST(Uri, RejectsMalformed) {
     Uri u;
     for (const char* s : {"", "sip:", "sip:@host", "sip:user@", "sip:host:", "sip:host:65536",
                           "sip:host:12a", "sip:a b@c", "sip:host;;lr", "sip:host;", "sip:ho st",
-                          "sip:<host>", ":host", "x:", "other:a b", "tel:", "tel:abc;x"})
+                          "sip:<host>", ":host", "x:", "other:a b", "tel:", "tel:xyz;x"})
         EXPECT_FALSE(parse_uri(s, u)) << s;
 }
 
