@@ -71,6 +71,9 @@ auto const set_kw = [](auto& ctx) {
     c.name = std::string(k.text);
 };
 // Commands whose parentheses are mandatory.
+// (An action on a group whose parts have actions of their own goes on
+// x3::omit[group]: otherwise X3 hands the parts a synthesized attribute of
+// the group's type instead of their own.)
 auto const set_kw_parens = [](auto& ctx) {
     set_kw(ctx);
     _val(ctx).parens = true;
@@ -155,6 +158,17 @@ auto const bare_block = [](auto& ctx) {
     fail_at(_attr(ctx), "a bare block '{ ... }' is not a statement");
 };
 
+// `{ }` (§7.1): a block needs at least one statement.
+struct empty_block_parser : token_parser<empty_block_parser, x3::unused_type> {
+    template <class Ctx>
+    char const* scan(char const* p, char const* end, Ctx const& ctx, x3::unused_type&) const {
+        if (p == end || *p != '}')
+            return nullptr;
+        fail_at(ctx, p, "empty block: write '{ ; }' for a block that does nothing");
+    }
+};
+inline constexpr empty_block_parser empty_block{};
+
 auto const set_if_pos = [](auto& ctx) { _val(ctx).pos = _attr(ctx); };
 auto const set_cond = [](auto& ctx) { _val(ctx).cond = std::make_unique<ast::Expr>(std::move(_attr(ctx))); };
 auto const set_then = [](auto& ctx) { _val(ctx).then_body = std::move(_attr(ctx)); };
@@ -228,14 +242,15 @@ auto const string_call_def = keywords(kStringArg)[set_kw_parens] > lparen >
 // [quirk, §10.5]; `parens` records which one was written.
 auto const append_branch_call_def =
     keywords(kAppendBranch)[set_kw] >>
-    -(lparen > -(string[push] > -(comma > named("a quoted q value (e.g. \"0.5\")", string[push_q]))) >
-      named("')'", rparen))[set_parens];
+    -x3::omit[lparen > -(string[push] > -(comma > named("a quoted q value (e.g. \"0.5\")", string[push_q]))) >
+              named("')'", rparen)][set_parens];
 
 auto const optional_parens_call_def =
     keywords(kOptionalParens)[set_kw] >> -(lparen > named("')'", rparen))[set_parens];
 
 auto const tcp_alias_call_def =
-    keywords(kTcpAlias)[set_kw] >> -(lparen > -number[push] > named("a port number or ')'", rparen))[set_parens];
+    keywords(kTcpAlias)[set_kw] >>
+    -x3::omit[lparen > -number[push] > named("a port number or ')'", rparen)][set_parens];
 
 auto const advertised_address_call_def =
     keywords(kAdvertisedAddress)[set_kw_parens] > lparen >
@@ -260,9 +275,8 @@ auto const statement_def = semi_pos[make_null] | if_stmt[wrap_if] |
                            (command > named("';' after command", semi))[take] |
                            kw("else")[stray_else] | lbrace_pos[bare_block];
 
-auto const block_def =
-    lbrace > named("a statement (an empty block is not allowed; write '{ ; }')", statement)[push_action] >
-    *statement[push_action] > named("a statement or '}'", rbrace);
+auto const block_def = lbrace > named("a statement", empty_block | statement[push_action]) >
+                       *statement[push_action] > named("a statement or '}'", rbrace);
 
 auto const body_def = block[take] | statement[push_action];
 

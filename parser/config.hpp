@@ -27,6 +27,8 @@ public:
     char const* begin() const { return begin_; }
     char const* end() const { return end_; }
     ast::Pos pos(char const* it) const;
+    // Byte offset of a position returned by pos().
+    uint32_t offset(ast::Pos p) const { return line_starts_[p.line - 1] + p.col - 1; }
 
     // An unknown character skipped outside strings (cfg-language §2.11).
     void note_unknown(char const* at) { unknown_.push_back(static_cast<uint32_t>(at - begin_)); }

@@ -60,6 +60,13 @@ constexpr auto named(char const* name, Subject const& subject) {
 }  // namespace ser::parser
 
 namespace boost::spirit::x3 {
+// An action does not change what a parser expects.
+template <class Subject, class Action>
+struct get_info<action<Subject, Action>> {
+    using result_type = std::string;
+    std::string operator()(action<Subject, Action> const& p) const { return what(p.subject); }
+};
+
 template <class Subject>
 struct get_info<ser::parser::named_directive<Subject>> {
     using result_type = std::string;

@@ -200,6 +200,19 @@ auto const myself_cmp = kw("myself")[set_myself_first] > named("'==' or '!='", e
                         named("uri, status, from_uri, to_uri, src_ip or dst_ip",
                               keywords(kMyselfOperands)[set_myself_operand]);
 
+// `"INVITE" == method`: only `myself` may stand left of an operand.
+struct quoted_operand_parser : token_parser<quoted_operand_parser, x3::unused_type> {
+    template <class Ctx>
+    char const* scan(char const* p, char const* end, Ctx const& ctx, x3::unused_type&) const {
+        if (p == end || (*p != '"' && *p != '\''))
+            return nullptr;
+        fail_at(ctx, p,
+                "a comparison starts with an operand (method, uri, status, from_uri, to_uri, "
+                "src_ip, dst_ip, src_port, dst_port, proto, af, msg:len or myself), not a string");
+    }
+};
+inline constexpr quoted_operand_parser quoted_operand{};
+
 }  // namespace expr_detail
 
 using namespace expr_detail;
@@ -212,7 +225,7 @@ auto const primary_def = (lparen > named("a condition after '('", expr) > named(
 auto const compare_def = method_cmp | uri_cmp | ip_cmp | port_cmp | proto_cmp | af_cmp | msglen_cmp |
                          myself_cmp;
 auto const elem_def = compare[wrap_compare] | command[wrap_action] | if_stmt[wrap_if] |
-                      (here >> block)[wrap_block] | number[wrap_number];
+                      (here >> block)[wrap_block] | number[wrap_number] | quoted_operand;
 
 BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, primary, elem, compare)
 

@@ -80,8 +80,16 @@ struct host_parser : token_parser<host_parser, ast::Host> {
     template <class Ctx>
     char const* scan(char const* p, char const* end, Ctx const& ctx, ast::Host& host) const {
         size_t n = word_length(p, end);
-        if (n == 0)
+        if (n == 0) {
+            // `alias=1und1.de`: digits glued to letters can only be meant as
+            // a hostname, and labels must start with a letter.
+            char const* q = p;
+            while (q < end && is_digit(*q))
+                ++q;
+            if (q != p && q < end && (is_alpha(*q) || *q == '_'))
+                fail_at(ctx, p, bad_label_reason(p, end));
             return nullptr;
+        }
         if (is_reserved(std::string_view(p, n))) {
             // `alias=udp.example.com`: a keyword as first label (§2.9).
             char const* q = p + n;

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "parser/config.hpp"
 #include "parser/error_handler.hpp"
@@ -38,6 +37,23 @@ struct Error {
     ast::Pos pos;
     std::string message;
 };
+
+// Common mistakes that the grammar alone reports vaguely.
+void add_hint(Error& e, char const* begin, char const* at, char const* end) {
+    if (e.message.rfind("expected", 0) != 0 || at >= end)
+        return;
+    if (end - at >= 2 && at[0] == '/' && at[1] == '/') {
+        e.message += " ('//' is not a comment; use '#' or '/* */')";
+    } else if (at[0] == '-' && end - at >= 2 && at[1] >= '0' && at[1] <= '9') {
+        e.message += " (there are no negative numbers)";
+    } else if (at[0] == '"' || at[0] == '\'') {
+        char const* p = at;
+        while (p > begin && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\r' || p[-1] == '\n'))
+            --p;
+        if (p > begin && (p[-1] == '"' || p[-1] == '\''))
+            e.message += " (adjacent strings are not concatenated)";
+    }
+}
 
 }  // namespace
 
@@ -71,6 +87,9 @@ std::optional<ast::Config> parse_text(const std::string& name, std::string text,
         error = Error{ast::Pos{file, 0, 0},
                       "no global assignment, loadmodule, modparam or route block found "
                       "(empty config)"};
+
+    if (error && error->pos.line != 0)
+        add_hint(*error, begin, begin + state.offset(error->pos), end);
 
     // Warnings in file order, up to the error.
     std::vector<std::pair<ast::Pos, std::string>> warnings = state.warnings();

@@ -1,7 +1,6 @@
 #include "parser/tokens.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace ser::parser {
 

@@ -156,6 +156,8 @@ struct top_level_error_parser : token_parser<top_level_error_parser, x3::unused_
             return nullptr;
         if (*p == ';')
             fail_at(ctx, p, "';' is not allowed at top level");
+        if (*p == '/' && p + 1 < end && p[1] == '/')
+            fail_at(ctx, p, "'//' is not a comment (use '#' or '/* */')");
         size_t n = word_length(p, end);
         if (n == 0)
             fail_at(ctx, p, std::string("unexpected '") + *p +
@@ -166,6 +168,9 @@ struct top_level_error_parser : token_parser<top_level_error_parser, x3::unused_
         char const* q = skip_separators(p + n, end, nullptr);
         if (scan_op(q, end, op) && op == Op::Assign)
             fail_at(ctx, p, "unknown config variable '" + word + "'");
+        if (word.size() > 6 && word.compare(word.size() - 6, 6, "_route") == 0)
+            fail_at(ctx, p, "'" + word + "' blocks do not exist in SER 0.9.6 (only route, "
+                                          "failure_route and onreply_route)");
         std::string lower = word;
         for (char& c : lower)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -41,6 +41,7 @@ public:
     // Matches in [s, s + len). Offsets in m are relative to s. regexec is
     // thread-safe, so one compiled regex serves every worker.
     bool exec(const char* s, size_t len, size_t nmatch, regmatch_t* m, int eflags = 0) const {
+        if (!s) s = "";
         regmatch_t whole[1];
         regmatch_t* pm = nmatch ? m : whole;
         pm[0].rm_so = 0;

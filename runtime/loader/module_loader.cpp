@@ -93,7 +93,7 @@ LoadedModule* ModuleLoader::load(const std::string& path, std::string& error) {
     auto lm = std::make_unique<LoadedModule>();
     lm->path = chosen;
     try {
-        lm->lib.load(chosen, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_global);
+        lm->lib.load(chosen, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
         error = fmt::format("failed to load module \"{}\": {}", chosen, e.what());
         return nullptr;

@@ -12,6 +12,7 @@ namespace {
 // The field from its name to the end of its (trimmed) value, plus CRLF.
 void copy_field(std::string& out, const Msg& m, const HeaderField& h) {
     uint32_t ve = m.offset_of(h.value) + uint32_t(h.value.size());
+    if (!h.value.data() || ve < h.offset || ve > h.offset + h.length) return;
     out.append(m.data() + h.offset, ve - h.offset);
     out += "\r\n";
 }

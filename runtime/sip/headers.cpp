@@ -14,7 +14,7 @@ using namespace detail;
 namespace {
 
 struct Name {
-    const char* text;
+    std::string_view text;
     HdrType type;
 };
 
@@ -90,18 +90,12 @@ constexpr size_t slot_of(size_t len, char first, char last) {
             static_cast<unsigned char>(lower(last)) * 131u) % kSlots;
 }
 
-constexpr size_t cstrlen(const char* s) {
-    size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
-
 struct Table {
     std::array<int8_t, kSlots> slot{};   // index into kNames + 1, 0 = empty
     constexpr Table() {
         for (size_t i = 0; i < std::size(kNames); ++i) {
-            size_t n = cstrlen(kNames[i].text);
-            size_t h = slot_of(n, kNames[i].text[0], kNames[i].text[n - 1]);
+            std::string_view t = kNames[i].text;
+            size_t h = slot_of(t.size(), t.front(), t.back());
             while (slot[h] != 0) h = (h + 1) % kSlots;
             slot[h] = int8_t(i + 1);
         }
@@ -109,6 +103,17 @@ struct Table {
 };
 
 constexpr Table kTable{};
+
+// Header names are tokens and the known names are letters and '-': OR-ing
+// 0x20 folds case, and no token character folds onto a letter or '-'.
+bool same_name(std::string_view a, std::string_view known) {
+    if (a.size() != known.size()) return false;
+    unsigned diff = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        diff |= unsigned(static_cast<unsigned char>(a[i] | 0x20) ^
+                         static_cast<unsigned char>(known[i] | 0x20));
+    return diff == 0;
+}
 
 HdrType compact(char c) {
     switch (lower(c)) {
@@ -144,7 +149,7 @@ HdrType header_type(std::string_view name) {
     size_t h = slot_of(name.size(), name.front(), name.back());
     while (int idx = kTable.slot[h]) {
         const Name& n = kNames[idx - 1];
-        if (iequals(name, n.text)) return n.type;
+        if (same_name(name, n.text)) return n.type;
         h = (h + 1) % kSlots;
     }
     return HdrType::Other;

@@ -141,6 +141,7 @@ bool Msg::scan_headers(const char* p, const char* end) {
         if (first_[ti] == 0) {
             first_[ti] = int16_t(headers_.size() + 1);
         } else if (single_valued(h.type)) {
+            h.value = trim_lws(std::string_view(q + 1, size_t(le - q - 1)));
             headers_.push_back(h);
             cur = nullptr;
             return fail("duplicate single-valued header", 400);
@@ -187,8 +188,8 @@ bool Msg::check_headers() {
             if (is_lws(c) || c == ',' || static_cast<unsigned char>(c) < 0x20)
                 return fail("bad Call-ID", 400);
     }
-    if (header(HdrType::MaxForwards) && !max_forwards_raw())
-        return fail("bad Max-Forwards", 400);
+    // A non-numeric Max-Forwards is not rejected here: SER's maxfwd lets it
+    // through unchanged (modules.md §5.2, checklist 13).
     ok_ = true;
     err_ = "";
     err_status_ = 0;

@@ -20,6 +20,13 @@ bool uri_chars_ok(std::string_view u) {
     return true;
 }
 
+bool display_char(char c) {
+    auto uc = static_cast<unsigned char>(c);
+    if (is_lws(c)) return true;
+    if (uc < 0x20 || uc == 0x7f) return false;
+    return c != '"' && c != '<' && c != '>' && c != ',' && c != ';';
+}
+
 // Parses one entry starting at t[i]; returns the index right after the entry
 // (before LWS / ',' / end) or npos.
 size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star) {
@@ -44,9 +51,12 @@ size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star)
         i = skip_lws(t, q);
         if (i >= t.size() || t[i] != '<') return npos;
     } else {
-        // display-name = *(token LWS): only tokens and LWS may precede '<'
+        // display-name = *(token LWS). Real user agents also send UTF-8 and
+        // other unquoted characters, which SER passes on; a ',' ';' '"' or
+        // '>' cannot be part of an unquoted name, though: a ',' means a second
+        // value (RFC 4475 baddn).
         size_t j = i;
-        while (j < t.size() && (is_token(t[j]) || is_lws(t[j]))) ++j;
+        while (j < t.size() && display_char(t[j])) ++j;
         if (j < t.size() && t[j] == '<') {
             out.display = trim_lws(t.substr(i, j - i));
             i = j;

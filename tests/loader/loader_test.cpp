@@ -13,7 +13,7 @@ using ser::rt::ModuleLoader;
 namespace fs = std::filesystem;
 
 TEST(Loader, LoadsByPathAsWritten) {
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     auto* m = l.load(std::string(SER_FIXTURE_DIR) + "/M.so", err);
     ASSERT_NE(m, nullptr) << err;
@@ -41,14 +41,14 @@ TEST(Loader, MissingFileNamesEveryPlaceTried) {
 }
 
 TEST(Loader, RefusesAbiMismatch) {
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     EXPECT_EQ(l.load(std::string(SER_FIXTURE_DIR) + "/M_badabi.so", err), nullptr);
     EXPECT_NE(err.find("was built for module ABI 999 but this ser has ABI"), std::string::npos) << err;
 }
 
 TEST(Loader, RefusesSharedObjectWithoutDescriptor) {
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     EXPECT_EQ(l.load(std::string(SER_FIXTURE_DIR) + "/not_a_module.so", err), nullptr);
     EXPECT_NE(err.find("not a ser module (no symbol 'ser_module_exports')"), std::string::npos) << err;
@@ -61,7 +61,7 @@ TEST(Loader, RefusesGarbageFile) {
         std::fputs("not an ELF file", f);
         std::fclose(f);
     }
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     EXPECT_EQ(l.load(p.string(), err), nullptr);
     EXPECT_NE(err.find("failed to load module"), std::string::npos) << err;
@@ -69,7 +69,7 @@ TEST(Loader, RefusesGarbageFile) {
 }
 
 TEST(Loader, RefusesSameModuleTwice) {
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     ASSERT_NE(l.load(std::string(SER_FIXTURE_DIR) + "/M.so", err), nullptr) << err;
     EXPECT_EQ(l.load(std::string(SER_FIXTURE_DIR) + "/M.so", err), nullptr);
@@ -77,7 +77,7 @@ TEST(Loader, RefusesSameModuleTwice) {
 }
 
 TEST(Loader, LastLoadedModuleWinsFunctionLookup) {
-    ModuleLoader l({});
+    ModuleLoader l(std::vector<std::string>{});
     std::string err;
     ASSERT_NE(l.load(std::string(SER_FIXTURE_DIR) + "/M.so", err), nullptr) << err;
     ASSERT_NE(l.load(std::string(SER_FIXTURE_DIR) + "/M2.so", err), nullptr) << err;

@@ -26,6 +26,10 @@ TEST(NameAddr, Forms) {
     EXPECT_EQ(*n.tag, "9");
     EXPECT_FALSE(n.angle);
 
+    // unquoted UTF-8 / parentheses: not RFC tokens, accepted like SER does
+    ASSERT_TRUE(parse_name_addr("M\xc3\xbcller (mobile) <sip:m@example.com>", n));
+    EXPECT_EQ(n.display, "M\xc3\xbcller (mobile)");
+
     ASSERT_TRUE(parse_name_addr("<sip:a@b;lr>", n));
     EXPECT_EQ(n.uri, "sip:a@b;lr");
     EXPECT_EQ(n.params, "");
