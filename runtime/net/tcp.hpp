@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/core/server.hpp"
+#include "ser/sip/msg.hpp"
 
 namespace ser::rt {
 
@@ -57,7 +58,7 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<uint64_t> next_id_{1};
     std::atomic<size_t> next_reader_{0};
-    size_t max_message_ = 256 * 1024;
+    size_t max_message_ = sip::kMaxMessageSize;
 
     std::mutex mu_;
     std::unordered_map<uint64_t, std::shared_ptr<TcpConn>> by_id_;

@@ -41,7 +41,10 @@ EXPECT_STATUS = {
 INVALID = {"badinv01.dat", "clerr.dat", "ncl.dat", "scalar02.dat", "scalarlg.dat", "quotbal.dat",
            "ltgtruri.dat", "lwsruri.dat", "lwsstart.dat", "trws.dat", "escruri.dat", "badvers.dat",
            "mismatch01.dat", "mismatch02.dat", "bigcode.dat", "insuf.dat", "multi01.dat", "mcl01.dat",
-           "regbadct.dat", "badaspec.dat", "baddn.dat", "baddate.dat"}
+           "badaspec.dat", "baddn.dat"}
+# baddate.dat and regbadct.dat are routed like valid requests: a proxy never
+# reads Date, and the mangled Contact of regbadct is refused by the Contact
+# parser that a registrar uses (tests/sip/rfc4475_test.cpp), not by routing.
 
 
 def ping(ser_port, peer):

@@ -26,8 +26,10 @@
 
 namespace ser::sip {
 
-// Largest message accepted (SER's BUF_SIZE; also the UDP datagram limit).
-inline constexpr size_t kMaxMessageSize = 65535;
+// Largest message accepted. A datagram cannot exceed 65535 bytes; over TCP
+// larger ones are parsed so that the script's `msg:len > max_len` check
+// (max_len = 65535, SER's BUF_SIZE) can answer them with 513.
+inline constexpr size_t kMaxMessageSize = 256 * 1024;
 // More header fields than this is treated as an attack, not a message.
 inline constexpr size_t kMaxHeaders = 1024;
 
