@@ -1,5 +1,6 @@
 #include "runtime/core/server.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -61,6 +62,27 @@ uint64_t rev_hex_to_id(std::string_view s) {
 }
 
 }  // namespace
+
+// mhomed: the local address the kernel would use to reach `to` (a connected
+// UDP socket sends nothing), matched against our UDP sockets.
+const SocketInfo* Server::socket_by_route(const IpAddr& to) const {
+    sockaddr_storage ss{};
+    socklen_t len = to.to_sockaddr(5060, ss);
+    int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return nullptr;
+    const SocketInfo* found = nullptr;
+    sockaddr_storage local{};
+    socklen_t llen = sizeof local;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen) == 0) {
+        IpAddr a;
+        if (IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&local), a))
+            for (const auto& s : sockets_)
+                if (s.proto == PROTO_UDP && s.address == a) { found = &s; break; }
+    }
+    ::close(fd);
+    return found;
+}
 
 Server::Server()
     : modules_(std::make_unique<ModuleLoader>()),
@@ -213,6 +235,8 @@ const SocketInfo* Server::choose_socket(const sip::Msg* msg, int proto, const Ip
         SER_WARN("force_send_socket: no {} socket on {}:{}; choosing another", proto_name(proto),
                  f->address_text, f->port);
     }
+    if (settings_.mhomed && proto == PROTO_UDP)
+        if (const SocketInfo* m = socket_by_route(to)) return m;
     if (msg && proto == PROTO_UDP && msg->rcv.proto == PROTO_UDP && msg->rcv.socket) {
         auto* r = static_cast<const SocketInfo*>(msg->rcv.socket);
         if (r->address.af == to.af) return r;

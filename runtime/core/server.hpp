@@ -89,6 +89,7 @@ public:
     const SocketInfo* choose_socket(const sip::Msg* msg, int proto, const IpAddr& to) const;
 
 private:
+    const SocketInfo* socket_by_route(const IpAddr& to) const;
     std::string via_branch(sip::Msg& msg);
     bool via_host_matches(std::string_view via_host, const IpAddr& src) const;
 
