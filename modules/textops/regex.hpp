@@ -35,6 +35,12 @@ public:
             return false;
         }
         ok_ = true;
+        icase_ = (cflags & REG_ICASE) != 0;
+        // With REG_NEWLINE and no newline in the pattern, no match spans two
+        // lines; then only lines holding the pattern's required literal can
+        // match, and regexec runs on those lines alone (regex_prefilter.cpp).
+        if ((cflags & REG_NEWLINE) && pattern.find('\n') == std::string::npos)
+            literal_ = required_literal(pattern);
         return true;
     }
 
@@ -44,16 +50,26 @@ public:
         if (!s) s = "";
         regmatch_t whole[1];
         regmatch_t* pm = nmatch ? m : whole;
+        if (literal_.size() >= 3) return exec_lines(s, len, nmatch ? nmatch : 1, pm, eflags);
         pm[0].rm_so = 0;
         pm[0].rm_eo = regoff_t(len);
         return regexec(&re_, s, nmatch ? nmatch : 1, pm, eflags | REG_STARTEND) == 0;
     }
 
+    // The longest run of characters every match must contain ("" if none
+    // can be proven, e.g. with a top-level '|').
+    static std::string required_literal(std::string_view pattern);
+    const std::string& literal() const { return literal_; }
+
     size_t groups() const { return re_.re_nsub; }
 
 private:
+    bool exec_lines(const char* s, size_t len, size_t nmatch, regmatch_t* pm, int eflags) const;
+
     regex_t re_{};
     bool ok_ = false;
+    bool icase_ = false;
+    std::string literal_;
 };
 
 }  // namespace ser::mod::textops
