@@ -34,12 +34,13 @@ public:
     size_t worker_count() const { return threads_.size(); }
 
 private:
-    void udp_loop(SocketInfo* sock, int rank);
+    void udp_loop(SocketInfo* sock, int fd);
 
     Server& server_;
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
     std::unique_ptr<TcpConnections> tcp_;
+    std::unordered_map<SocketInfo*, std::vector<int>> udp_fds_;  // one per worker
 };
 
 }  // namespace ser::rt

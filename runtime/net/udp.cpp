@@ -37,21 +37,40 @@ bool NetTransport::open(std::string& error) {
         sockaddr_storage ss{};
         socklen_t len = s.address.to_sockaddr(s.port, ss);
         if (s.proto == PROTO_UDP) {
-            int fd = ::socket(s.address.af == 10 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                error = fmt::format("socket(): {}", strerror(errno));
-                return false;
-            }
-            int one = 1;
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            if (s.address.af == 10) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-            tune_rcvbuf(fd, server_.settings().maxbuffer);
-            if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+            // Each worker gets its own socket in one SO_REUSEPORT group: the
+            // kernel hashes every peer to one socket, so messages from one
+            // peer are handled in the order they arrived (a 180 never
+            // overtakes its 200), and workers do not contend on one queue.
+            // A plain bind first: a port used by anyone else is an error,
+            // never silently shared.
+            int probe = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (probe < 0 || ::bind(probe, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
                 error = fmt::format("bind(udp:{}:{}): {}", s.address_text, s.port, strerror(errno));
-                ::close(fd);
+                if (probe >= 0) ::close(probe);
                 return false;
             }
-            s.fd = fd;
+            ::close(probe);
+            int children = server_.settings().children > 0 ? server_.settings().children : 8;
+            auto& fds = udp_fds_[&s];
+            for (int i = 0; i < children; ++i) {
+                int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0) {
+                    error = fmt::format("socket(): {}", strerror(errno));
+                    return false;
+                }
+                int one = 1;
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+                setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+                if (s.address.af == 10) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+                tune_rcvbuf(fd, server_.settings().maxbuffer);
+                if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+                    error = fmt::format("bind(udp:{}:{}): {}", s.address_text, s.port, strerror(errno));
+                    ::close(fd);
+                    return false;
+                }
+                fds.push_back(fd);
+            }
+            s.fd = fds.front();  // replies and forwards leave from this one
         } else if (s.proto == PROTO_TCP) {
             if (!tcp_->listen(s, error)) return false;
         }
@@ -64,15 +83,15 @@ bool NetTransport::start(const std::function<bool(int rank)>& worker_init) {
     int rank = 1;
     for (auto& s : server_.mutable_sockets()) {
         if (s.proto != PROTO_UDP) continue;
-        for (int i = 0; i < children; ++i) {
+        for (int fd : udp_fds_[&s]) {
             int r = rank++;
-            threads_.emplace_back([this, &s, r, worker_init] {
+            threads_.emplace_back([this, &s, fd, r, worker_init] {
                 set_log_process_index(r);
                 if (worker_init && !worker_init(r)) {
                     SER_ERR("worker {} failed to initialise", r);
                     return;
                 }
-                udp_loop(&s, r);
+                udp_loop(&s, fd);
             });
         }
     }
@@ -81,7 +100,7 @@ bool NetTransport::start(const std::function<bool(int rank)>& worker_init) {
     return true;
 }
 
-void NetTransport::udp_loop(SocketInfo* sock, int rank) {
+void NetTransport::udp_loop(SocketInfo* sock, int fd) {
     std::unique_ptr<char[]> buf(new char[kUdpBuf + 1]);
     sip::RecvInfo rcv;
     rcv.proto = PROTO_UDP;
@@ -91,7 +110,7 @@ void NetTransport::udp_loop(SocketInfo* sock, int rank) {
     while (!stopping_.load(std::memory_order_relaxed)) {
         sockaddr_storage from{};
         socklen_t flen = sizeof from;
-        ssize_t n = ::recvfrom(sock->fd, buf.get(), kUdpBuf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
+        ssize_t n = ::recvfrom(fd, buf.get(), kUdpBuf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
             if (stopping_) break;
@@ -109,28 +128,18 @@ void NetTransport::udp_loop(SocketInfo* sock, int rank) {
 
 void NetTransport::stop() {
     if (stopping_.exchange(true)) return;
-    // Wake the receivers: a datagram to each UDP socket ends its recvfrom.
-    for (auto& s : server_.mutable_sockets()) {
-        if (s.proto != PROTO_UDP || s.fd < 0) continue;
-        ::shutdown(s.fd, SHUT_RDWR);
-        sockaddr_storage ss{};
-        socklen_t len = s.address.to_sockaddr(s.port, ss);
-        int fd = ::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0) {
-            for (size_t i = 0; i < threads_.size(); ++i) ::sendto(fd, "", 0, 0, reinterpret_cast<sockaddr*>(&ss), len);
-            ::close(fd);
-        }
-    }
+    // Wake the receivers: shutdown() ends a blocking recvfrom on Linux.
+    for (auto& [sock, fds] : udp_fds_)
+        for (int fd : fds) ::shutdown(fd, SHUT_RDWR);
     tcp_->stop();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();
-    for (auto& s : server_.mutable_sockets()) {
-        if (s.proto == PROTO_UDP && s.fd >= 0) {
-            ::close(s.fd);
-            s.fd = -1;
-        }
+    for (auto& [sock, fds] : udp_fds_) {
+        for (int fd : fds) ::close(fd);
+        sock->fd = -1;
     }
+    udp_fds_.clear();
 }
 
 int NetTransport::send(const SocketInfo* from, const Destination& to, std::string_view data) {
