@@ -4,6 +4,7 @@ a pid file and SIGTERM, and the offline tracer."""
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -141,6 +142,18 @@ class CliTest(unittest.TestCase):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    def test_port_in_use_is_a_clear_error(self):
+        busy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        busy.bind(("127.0.0.1", 0))
+        port = busy.getsockname()[1]
+        try:
+            cfg = write(self.tmp, "busy.cfg", 'listen=udp:127.0.0.1:%d\nroute{ drop; }\n' % port)
+            rc, _, err = ser("-f", cfg, "--foreground", "--stderr", timeout=10)
+            self.assertEqual(rc, 255)
+            self.assertIn("bind(udp:127.0.0.1:%d): Address already in use" % port, err)
+        finally:
+            busy.close()
 
     def test_trace_prints_statements_and_messages(self):
         cfg = write(self.tmp, "t.cfg",

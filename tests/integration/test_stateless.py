@@ -4,6 +4,7 @@ Max-Forwards 0, 513 above max_len, a textops edit on the wire, replies
 routed back by Via with received/rport."""
 
 import os
+import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -120,6 +121,37 @@ class StatelessTest(unittest.TestCase):
             self.assertIsNotNone(got, ser.output())
             self.assertTrue(got.startswith("SIP/2.0 200 OK"))
             self.assertEqual(header(got, "Via"), [via_lines[1][5:]])
+
+
+class Ipv6Test(unittest.TestCase):
+    def test_forwarding_over_ipv6(self):
+        port = free_port()
+        cfg = CFG.replace("listen=udp:127.0.0.1:@PORT@ tcp:127.0.0.1:@PORT@", "listen=udp:[::1]:%d" % port)
+        with Ser(cfg, port=port) as ser:
+            uac = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            uas = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            uac.bind(("::1", 0))
+            uas.bind(("::1", 0))
+            uas.settimeout(3)
+            uac.settimeout(3)
+            try:
+                msg = invite("sip:bob@[::1]:%d" % uas.getsockname()[1], "[::1]", uac.getsockname()[1])
+                uac.sendto(msg, ("::1", port))
+                req = uas.recv(65535).decode()
+                vias = header(req, "Via")
+                self.assertEqual(vias[0], "SIP/2.0/UDP [::1]:%d;branch=0" % port)
+                self.assertTrue(vias[1].startswith("SIP/2.0/UDP [::1]:%d;rport=%d;" % (uac.getsockname()[1],
+                                                                                        uac.getsockname()[1])), vias[1])
+                lines = [l for l in req.split("\r\n") if l.startswith("Via:")]
+                reply = ("SIP/2.0 486 Busy Here\r\n" + "\r\n".join(lines) + "\r\n"
+                         "From: <sip:alice@example.com>;tag=ft1\r\nTo: <sip:bob@example.com>;tag=tt1\r\n"
+                         "Call-ID: %s\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n" % header(req, "Call-ID")[0])
+                uas.sendto(reply.encode(), ("::1", port))
+                got = uac.recv(65535).decode()
+                self.assertTrue(got.startswith("SIP/2.0 486 Busy Here"), got)
+            finally:
+                uac.close()
+                uas.close()
 
 
 if __name__ == "__main__":
