@@ -1,5 +1,6 @@
 // Lump composition: resolves a set of edit lists into ordered text pieces and
 // skipped ranges, then produces the new message or the length of a range.
+#include <boost/container/small_vector.hpp>
 #include "ser/sip/lump.hpp"
 
 #include <algorithm>
@@ -53,16 +54,20 @@ struct Region {
 
 // The resolved form of all edits: text pieces (sorted by offset, then by the
 // order the edits were made) and disjoint removed regions (sorted).
+// Small inline buffers: a typical forward has a handful of edits, and this
+// runs for every message sent (no heap allocation in the common case).
+template <class T> using Small = boost::container::small_vector<T, 16>;
+
 struct Plan {
-    std::vector<Piece> pieces;
-    std::vector<Region> regions;
+    Small<Piece> pieces;
+    Small<Region> regions;
 
     Plan(std::initializer_list<const Lumps*> lists, uint32_t end) {
         struct Item {
             uint32_t off, len, order;
             const std::string* text;   // null = pure remove
         };
-        std::vector<Item> items;
+        Small<Item> items;
         uint32_t order = 0;
         for (const Lumps* l : lists) {
             if (!l) continue;
@@ -77,7 +82,7 @@ struct Plan {
         }
         // Ranges sorted by (start, len, order): identical ranges are adjacent,
         // the last of them keeps its text; the longest range per start is last.
-        std::vector<Item*> ranges;
+        Small<Item*> ranges;
         for (auto& it : items)
             if (it.len > 0) ranges.push_back(&it);
         std::sort(ranges.begin(), ranges.end(), [](const Item* a, const Item* b) {
