@@ -54,6 +54,11 @@ struct Net {
 
 enum class Proto : uint8_t { Unspec = 0, Udp = 1, Tcp = 2, Tls = 3, Any = 4 /* "*" */ };
 
+// The runtime's protocol number (UDP 1, TCP 2, TLS 3; 0 for none/any).
+inline int proto_number(Proto p) {
+    return p == Proto::Udp || p == Proto::Tcp || p == Proto::Tls ? int(p) : 0;
+}
+
 // One element of a SOCKLIST: [proto ":"] addr [":" port]
 struct SockSpec {
     Pos pos;

@@ -1,5 +1,6 @@
 // subst, subst_uri, subst_user and the subst expression engine.
 #include "modules/textops/subst.hpp"
+#include "ser/sip/uri_edit.hpp"
 
 #include "modules/textops/textops.hpp"
 #include "ser/log.hpp"
@@ -195,50 +196,15 @@ int subst_uri_f(Module&, sip::Msg& msg, const CallArg* args) {
     return 1;
 }
 
-namespace {
-
-// The current URI with its user part replaced, rebuilt like the core's
-// rewriteuser (SET_USER_T): always "sip:", password and port kept, '@'
-// only when there is a user or a password.
-std::string with_user(const sip::Uri& u, std::string_view user) {
-    std::string out = "sip:";
-    out += user;
-    if (u.has_password) {
-        out += ':';
-        out += u.password;
-    }
-    if (!user.empty() || u.has_password) out += '@';
-    out += u.host_text();
-    if (!u.port_text.empty()) {
-        out += ':';
-        out += u.port_text;
-    }
-    if (!u.params.empty()) {
-        out += ';';
-        out += u.params;
-    }
-    if (!u.headers.empty()) {
-        out += '?';
-        out += u.headers;
-    }
-    return out;
-}
-
-constexpr size_t kMaxUriSize = 1023;   // SER's MAX_URI_SIZE - 1
-
-}  // namespace
-
 int subst_user_f(Module&, sip::Msg& msg, const CallArg* args) {
     const sip::Uri* u = msg.parsed_uri();
     // SER 0.9 parses only sip:/sips: URIs.
     if (!u || (u->scheme != sip::Uri::Scheme::Sip && u->scheme != sip::Uri::Scheme::Sips)) return -1;
     auto result = subst_str(args[0].as<SubstExpr>(), u->user, msg);
     if (!result) return -1;
-    std::string uri = with_user(*u, *result);
-    if (uri.size() > kMaxUriSize) {
-        SER_ERR("textops: subst_user: uri too long ({} bytes)", uri.size());
-        return -1;
-    }
+    // Rebuilt exactly like the core's rewriteuser (SER's SET_USER_T).
+    std::string uri;
+    if (sip::rewrite_uri(msg.current_uri(), sip::UriEdit::User, *result, 0, uri) < 0) return -1;
     msg.new_uri = std::move(uri);
     msg.uri_changed();
     return 1;

@@ -44,14 +44,6 @@ int facility_of(std::string name) {
     return it == f.end() ? -1 : it->second;
 }
 
-int proto_of(ast::Proto p) {
-    switch (p) {
-    case ast::Proto::Udp: return PROTO_UDP;
-    case ast::Proto::Tcp: return PROTO_TCP;
-    case ast::Proto::Tls: return PROTO_TLS;
-    default: return PROTO_NONE;
-    }
-}
 
 }  // namespace
 
@@ -105,7 +97,7 @@ bool ConfigLoader::load(const ast::Config& cfg) {
 void ConfigLoader::listen_list(const std::vector<ast::SockSpec>& list, bool alias) {
     for (const auto& s : list) {
         ListenSpec l;
-        l.proto = proto_of(s.proto);
+        l.proto = ast::proto_number(s.proto);
         l.addr = s.addr;
         l.port = s.port_star ? 0 : uint16_t(s.port);
         // A listen line without port takes `port` as set so far, or the final

@@ -1,3 +1,4 @@
+#include "ser/text.hpp"
 #include "runtime/core/server.hpp"
 
 #include <sys/socket.h>
@@ -20,12 +21,6 @@ namespace {
 thread_local int t_ser_error = -1;
 thread_local int t_prev_ser_error = -1;
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
-}
 
 std::string_view strip_brackets(std::string_view h) {
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']') return h.substr(1, h.size() - 2);
@@ -33,9 +28,9 @@ std::string_view strip_brackets(std::string_view h) {
 }
 
 int proto_from_text(std::string_view t) {
-    if (iequal(t, "tcp")) return PROTO_TCP;
-    if (iequal(t, "tls")) return PROTO_TLS;
-    if (iequal(t, "udp")) return PROTO_UDP;
+    if (iequals(t, "tcp")) return PROTO_TCP;
+    if (iequals(t, "tls")) return PROTO_TLS;
+    if (iequals(t, "udp")) return PROTO_UDP;
     return PROTO_NONE;
 }
 
@@ -144,12 +139,12 @@ bool Server::is_myself(std::string_view host, uint16_t port, int proto) const {
     bool is_ip = IpAddr::parse(host, ip);
     for (const auto& s : sockets_) {
         if (s.port != port) continue;
-        if (iequal(host, s.name) || iequal(host, s.address_text) || (is_ip && ip == s.address)) return true;
+        if (iequals(host, s.name) || iequals(host, s.address_text) || (is_ip && ip == s.address)) return true;
     }
     for (const auto& a : aliases_) {
         if (a.port != 0 && a.port != port) continue;
         if (a.proto != PROTO_NONE && proto != PROTO_NONE && a.proto != proto) continue;
-        if (iequal(host, a.name)) return true;
+        if (iequals(host, a.name)) return true;
     }
     return false;
 }
@@ -159,7 +154,7 @@ bool Server::is_myself_ip(const IpAddr& ip) const {
         if (ip == s.address) return true;
     std::string text = ip.to_string();
     for (const auto& a : aliases_)
-        if (iequal(text, a.name)) return true;
+        if (iequals(text, a.name)) return true;
     return false;
 }
 
@@ -266,7 +261,7 @@ bool Server::via_host_matches(std::string_view via_host, const IpAddr& src) cons
         // Textual compare over the Via host's length [quirk] (core-runtime §6.4).
         return via_host.size() <= text.size() && via_host == std::string_view(text).substr(0, via_host.size());
     }
-    return iequal(strip_brackets(via_host), text);
+    return iequals(strip_brackets(via_host), text);
 }
 
 std::string Server::via_branch(sip::Msg& msg) {

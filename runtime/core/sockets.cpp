@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ser/text.hpp"
 #include "runtime/core/resolve.hpp"
 #include "runtime/core/server.hpp"
 #include "ser/log.hpp"
@@ -15,11 +16,6 @@ namespace ser::rt {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string o(s);
-    for (auto& c : o) c = char(std::tolower((unsigned char)c));
-    return o;
-}
 
 bool is_loopback(const IpAddr& a) {
     if (a.af == 2) return a.b[0] == 127;
@@ -52,7 +48,7 @@ bool Server::resolve_sockets(std::string& error) {
         for (const auto& a : interface_addrs(nullptr)) specs.push_back({PROTO_NONE, a.to_string(), 0, false});
     }
     auto add_alias = [&](std::string name, uint16_t port, int proto) {
-        name = lower(name);
+        name = to_lower(name);
         if (name.empty()) return;
         for (const auto& a : aliases_)
             if (a.name == name && a.port == port && a.proto == proto) return;  // duplicates ignored
@@ -94,7 +90,7 @@ bool Server::resolve_sockets(std::string& error) {
                 s.proto = proto;
                 s.address = a;
                 s.address_text = a.to_string();
-                s.name = (is_ip || is_iface) ? s.address_text : lower(spec.addr);
+                s.name = (is_ip || is_iface) ? s.address_text : to_lower(spec.addr);
                 s.port = port;
                 s.port_text = std::to_string(port);
                 s.is_loopback = is_loopback(a);

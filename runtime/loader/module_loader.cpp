@@ -1,3 +1,4 @@
+#include "ser/text.hpp"
 #include "runtime/loader/module_loader.hpp"
 
 #include <regex.h>
@@ -25,12 +26,6 @@ namespace ser::rt {
 
 namespace {
 
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
-}
 
 // The build tree is used only when this very binary lives in it, so an
 // installed ser never picks up modules from a stale build directory.
@@ -117,7 +112,7 @@ LoadedModule* ModuleLoader::load(const std::string& path, std::string& error) {
         return nullptr;
     }
     for (auto& m : modules_) {
-        if (ieq(m->name(), lm->exports->name)) {
+        if (iequals(m->name(), lm->exports->name)) {
             error = fmt::format("module \"{}\" registers the name '{}' already used by {}", chosen,
                                 lm->exports->name, m->path);
             return nullptr;

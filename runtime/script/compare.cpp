@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "ser/text.hpp"
 #include "runtime/script/engine.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
@@ -15,12 +16,6 @@ namespace ser::script {
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
-}
 
 bool regex_search(const Regex& re, std::string_view v) {
     thread_local std::string buf;  // regexec needs a NUL-terminated string
@@ -93,16 +88,16 @@ int Engine::eval_compare(const Compare& k, const Expr& e, Ctx& c) const {
             }
             int proto = PROTO_NONE;
             if (auto t = u.param("transport")) {
-                if (iequal(*t, "tcp")) proto = PROTO_TCP;
-                else if (iequal(*t, "tls")) proto = PROTO_TLS;
-                else if (iequal(*t, "udp")) proto = PROTO_UDP;
+                if (iequals(*t, "tcp")) proto = PROTO_TCP;
+                else if (iequals(*t, "tls")) proto = PROTO_TLS;
+                else if (iequals(*t, "udp")) proto = PROTO_UDP;
             }
             return negate_if(k.op, host_.is_myself(u.host, u.port, proto) ? 1 : 0);
         }
         default: {
-            bool eq = iequal(value, k.str);
+            bool eq = iequals(value, k.str);
             if (!eq && !value.empty() && value.size() < k.str.size() &&
-                iequal(value, std::string_view(k.str).substr(0, value.size()))) {
+                iequals(value, std::string_view(k.str).substr(0, value.size()))) {
                 // SER 0.9 compared only len(value) characters, so this was "equal"
                 // there. We compare exactly; say so once per place (docs/compatibility.md).
                 static std::atomic<uint64_t> warned{0};
@@ -134,7 +129,7 @@ int Engine::eval_compare(const Compare& k, const Expr& e, Ctx& c) const {
         }
         default: {
             // Textual match, then forward DNS of the string, then reverse DNS of the IP.
-            bool eq = iequal(ip.to_string(), k.str);
+            bool eq = iequals(ip.to_string(), k.str);
             if (!eq) {
                 std::vector<IpAddr> addrs;
                 if (host_.resolve_all(k.str, addrs))
@@ -143,7 +138,7 @@ int Engine::eval_compare(const Compare& k, const Expr& e, Ctx& c) const {
             }
             if (!eq)
                 for (const auto& n : reverse_names(ip))
-                    if (iequal(n, k.str)) { eq = true; break; }
+                    if (iequals(n, k.str)) { eq = true; break; }
             return negate_if(k.op, eq ? 1 : 0);
         }
         }

@@ -72,14 +72,6 @@ int parse_q(const std::string& s) {
     return q > 1000 ? 1000 : q;
 }
 
-int proto_of(ast::Proto p) {
-    switch (p) {
-    case ast::Proto::Udp: return PROTO_UDP;
-    case ast::Proto::Tcp: return PROTO_TCP;
-    case ast::Proto::Tls: return PROTO_TLS;
-    default: return PROTO_NONE;
-    }
-}
 
 }  // namespace
 
@@ -289,7 +281,7 @@ Action Compiler::compile_core(const ast::CoreCall& c) {
         if (!args.empty()) {
             if (auto* s = std::get_if<ast::SockSpec>(&args[0])) {
                 out.sock_spec = s->addr;
-                out.sock_proto = proto_of(s->proto);
+                out.sock_proto = ast::proto_number(s->proto);
                 out.sock_port = uint16_t(s->port);
                 if (s->ip) {
                     auto d = std::make_unique<Dest>();
@@ -414,7 +406,7 @@ void Compiler::compile_compare(const ast::Compare& c, Expr& out) {
                    },
                    [&](const ast::ProtoValue& p) {
                        k.rhs = Compare::Rhs::Num;
-                       k.num = p.proto == ast::Proto::Any ? 0 : proto_of(p.proto);
+                       k.num = p.proto == ast::Proto::Any ? 0 : ast::proto_number(p.proto);
                    },
                },
                c.rhs);

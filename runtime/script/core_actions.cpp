@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include "runtime/script/engine.hpp"
-#include "runtime/script/uri_rewrite.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/sip/uri_edit.hpp"
 
 namespace ser::script {
 
@@ -45,16 +45,16 @@ std::string unpercent(const std::string& s) {
     return out;
 }
 
-UriEdit edit_of(Op op) {
+sip::UriEdit edit_of(Op op) {
     switch (op) {
-    case Op::SetHost: return UriEdit::Host;
-    case Op::SetHostPort: return UriEdit::HostPort;
-    case Op::SetUser: return UriEdit::User;
-    case Op::SetUserPass: return UriEdit::UserPass;
-    case Op::SetPort: return UriEdit::Port;
-    case Op::Prefix: return UriEdit::Prefix;
-    case Op::Strip: return UriEdit::Strip;
-    default: return UriEdit::StripTail;
+    case Op::SetHost: return sip::UriEdit::Host;
+    case Op::SetHostPort: return sip::UriEdit::HostPort;
+    case Op::SetUser: return sip::UriEdit::User;
+    case Op::SetUserPass: return sip::UriEdit::UserPass;
+    case Op::SetPort: return sip::UriEdit::Port;
+    case Op::Prefix: return sip::UriEdit::Prefix;
+    case Op::Strip: return sip::UriEdit::Strip;
+    default: return sip::UriEdit::StripTail;
     }
 }
 
@@ -126,7 +126,7 @@ int Engine::exec_core(const Action& a, Ctx& c) const {
     case Op::StripTail: {
         if (!m.is_request()) return -1;
         std::string out;
-        int r = rewrite_uri(m.current_uri(), edit_of(a.op), a.str, a.num, out);
+        int r = sip::rewrite_uri(m.current_uri(), edit_of(a.op), a.str, a.num, out);
         if (r < 0) {
             host_.ser_error() = E_BAD_URI;
             return r;

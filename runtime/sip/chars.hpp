@@ -2,6 +2,8 @@
 // so the hot scanning loops stay branch-light. Internal to runtime/sip.
 #pragma once
 
+#include "ser/text.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -51,13 +53,19 @@ constexpr bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 constexpr bool is_hex(char c) {
     return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c | 0x20) : c; }
+constexpr char lower(char c) { return ascii_lower(c); }
+using ::ser::iequals;
 
-inline bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
+// Text of an IPv6 reference without brackets: hex digits, ':' and '.' (for
+// an embedded IPv4 tail), at least one ':'.
+inline bool looks_like_v6(std::string_view s) {
+    if (s.empty() || s.size() > 45) return false;
+    bool colon = false;
+    for (char c : s) {
+        if (c == ':') colon = true;
+        else if (!is_hex(c) && c != '.') return false;
+    }
+    return colon;
 }
 
 inline bool all_token(std::string_view s) {

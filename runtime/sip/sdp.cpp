@@ -1,3 +1,4 @@
+#include "ser/text.hpp"
 #include "ser/sip/sdp.hpp"
 
 #include <charconv>
@@ -8,12 +9,6 @@ namespace ser::sip {
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
-}
 
 // Splits off the next space-separated field of `v` starting at `pos`.
 std::string_view field(std::string_view v, size_t& pos) {
@@ -123,7 +118,7 @@ bool parse_sdp(const Msg& m, Sdp& out) {
     if (const HeaderField* ct = m.header(HdrType::ContentType)) {
         std::string_view v = ct->value.substr(0, ct->value.find(';'));
         while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        if (!iequal(v, "application/sdp")) return false;
+        if (!iequals(v, "application/sdp")) return false;
     }
     return parse_sdp_text(body, out, m.buffer().data());
 }

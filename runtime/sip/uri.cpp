@@ -32,15 +32,6 @@ bool parse_port(std::string_view s, uint16_t& port) {
     return true;
 }
 
-bool valid_v6_ref(std::string_view s) {
-    if (s.empty() || s.size() > 45) return false;
-    bool colon = false;
-    for (char c : s) {
-        if (c == ':') colon = true;
-        else if (!is_hex(c) && c != '.') return false;
-    }
-    return colon;
-}
 
 bool valid_hostname(std::string_view s) {
     if (s.empty() || s.size() > 255) return false;
@@ -84,7 +75,7 @@ bool parse_sip(std::string_view r, Uri& u) {
         size_t close = hostpart.find(']');
         if (close == std::string_view::npos) return false;
         u.host = hostpart.substr(1, close - 1);
-        if (!valid_v6_ref(u.host)) return false;
+        if (!looks_like_v6(u.host)) return false;
         u.host_is_v6 = true;
         i = close + 1;
     } else {

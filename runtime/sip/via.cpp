@@ -16,15 +16,6 @@ size_t take_token(std::string_view s, size_t i) {
     return i;
 }
 
-bool valid_v6(std::string_view s) {
-    if (s.empty() || s.size() > 45) return false;
-    bool colon = false;
-    for (char c : s) {
-        if (c == ':') colon = true;
-        else if (!is_hex(c) && c != '.') return false;
-    }
-    return colon;
-}
 
 bool is_param_value_char(char c) {
     return is_token(c) || c == ':' || c == '[' || c == ']';
@@ -64,7 +55,7 @@ bool parse_via_parm(std::string_view v, size_t& pos, ViaBody& out, const char* b
         size_t close = v.find(']', i);
         if (close == std::string_view::npos) return false;
         out.host = v.substr(i + 1, close - i - 1);
-        if (!valid_v6(out.host)) return false;
+        if (!looks_like_v6(out.host)) return false;
         out.host_is_v6 = true;
         i = close + 1;
     } else {

@@ -1,17 +1,17 @@
-#include "runtime/script/uri_rewrite.hpp"
+#include "ser/sip/uri_edit.hpp"
 
 #include "ser/log.hpp"
 #include "ser/sip/uri.hpp"
 
-namespace ser::script {
+namespace ser::sip {
 
 namespace {
 constexpr size_t kMaxUriSize = 1023;  // SER's MAX_URI_SIZE - 1
 }
 
 int rewrite_uri(std::string_view current, UriEdit edit, std::string_view text, long count, std::string& out) {
-    sip::Uri u;
-    if (!sip::parse_uri(current, u)) {
+    Uri u;
+    if (!parse_uri(current, u)) {
         SER_ERR("bad uri <{}>, dropping packet", current);
         return -1;
     }
@@ -100,4 +100,4 @@ int rewrite_uri(std::string_view current, UriEdit edit, std::string_view text, l
     return 1;
 }
 
-}  // namespace ser::script
+}  // namespace ser::sip
