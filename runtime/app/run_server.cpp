@@ -149,7 +149,6 @@ int run_server(rt::Server& server, const cli::Options& o) {
     set_limits(s);
 
     std::string err;
-    server.collect_hooks();
     if (!server.modules().init_all(server, err)) {
         SER_ERR("{}", err);
         return 255;
@@ -165,6 +164,12 @@ int run_server(rt::Server& server, const cli::Options& o) {
     for (const auto& sock : server.sockets())
         SER_INFO("listening on {}:{}:{}", sock.proto == PROTO_UDP ? "udp" : "tcp", sock.address_text, sock.port);
     if (!drop_privileges(s)) return 255;
+
+    // The FIFO and unix-socket management interfaces come with serctl (a
+    // later milestone); say so instead of pretending to serve them.
+    if (!s.fifo.empty()) SER_WARN("fifo=\"{}\" is not served yet: the FIFO interface is not implemented", s.fifo);
+    if (!s.unix_sock.empty())
+        SER_WARN("unix_sock=\"{}\" is not served yet: the unix-socket interface is not implemented", s.unix_sock);
 
     ModuleTimers timers(server);
     timers.start();

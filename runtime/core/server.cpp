@@ -194,6 +194,11 @@ void Server::receive(char* buf, size_t len, const sip::RecvInfo& rcv) {
 
 void Server::process(sip::Msg& msg) {
     if (msg.is_request()) {
+        // tcp_accept_aliases: a Via `alias` parameter makes the Via port an
+        // alias of this connection (core-runtime §3.3 step 5).
+        if (settings_.tcp_accept_aliases && msg.rcv.proto == PROTO_TCP)
+            if (const sip::ViaBody* v = msg.via1(); v && v->alias && transport_)
+                transport_->add_tcp_alias(msg.rcv.conn_id, msg.rcv.src_ip, v->port ? v->port : 5060);
         for (Module* m : pre_script_) {
             int r = m->pre_script(msg);
             if (r <= 0) return;  // 0: absorbed (e.g. sl's ACK filter), < 0: error
