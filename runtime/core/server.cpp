@@ -10,6 +10,7 @@
 
 #include "runtime/core/branch.hpp"
 #include "runtime/core/resolve.hpp"
+#include "runtime/script/ser_error.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/build.hpp"
 #include "ser/sip/msg.hpp"
@@ -18,8 +19,6 @@ namespace ser::rt {
 
 namespace {
 
-thread_local int t_ser_error = -1;
-thread_local int t_prev_ser_error = -1;
 
 
 std::string_view strip_brackets(std::string_view h) {
@@ -88,9 +87,8 @@ Server::~Server() {
     modules_->destroy_all();
 }
 
-int& Server::ser_error() { return t_ser_error; }
-int& Server::prev_ser_error() { return t_prev_ser_error; }
-int Server::prev_error() const { return t_prev_ser_error; }
+int& Server::last_error() { return script::t_ser_error; }
+int Server::prev_error() const { return script::t_prev_ser_error; }
 
 uint64_t Server::now_ms() const {
     using namespace std::chrono;

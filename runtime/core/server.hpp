@@ -67,7 +67,7 @@ public:
     bool local_reply_destination(sip::Msg& req, Destination& out) override;
     int send(const Destination& dst, std::string_view data) override;
     bool resolve(std::string_view host, IpAddr& out) override;
-    int& last_error() override { return ser_error(); }
+    int& last_error() override;
     int prev_error() const override;
     bool register_api(std::string_view name, void* api) override;
     void* find_api(std::string_view name) const override;
@@ -79,8 +79,6 @@ public:
     bool is_myself_ip(const IpAddr& ip) const override;
     bool resolve_all(std::string_view host, std::vector<IpAddr>& out) override;
     int add_tcp_alias(sip::Msg& msg, uint16_t port) override;
-    int& ser_error() override;
-    int& prev_ser_error() override;
 
     // Stateless reply forwarding by the second Via (core-runtime §6.6).
     int forward_reply(sip::Msg& reply);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "runtime/script/engine.hpp"
+#include "runtime/script/ser_error.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
@@ -69,12 +70,12 @@ int Engine::exec_core(const Action& a, Ctx& c) const {
         return 0;
     case Op::Forward: {
         int r = host_.forward_request(m, *a.dest);
-        if (r < 0) host_.ser_error() = r;
+        if (r < 0) t_ser_error = r;
         return r;
     }
     case Op::Send: {
         int r = host_.send_original(m, *a.dest);
-        if (r < 0) host_.ser_error() = r;
+        if (r < 0) t_ser_error = r;
         return r;
     }
     case Op::Log:
@@ -128,7 +129,7 @@ int Engine::exec_core(const Action& a, Ctx& c) const {
         std::string out;
         int r = sip::rewrite_uri(m.current_uri(), edit_of(a.op), a.str, a.num, out);
         if (r < 0) {
-            host_.ser_error() = E_BAD_URI;
+            t_ser_error = E_BAD_URI;
             return r;
         }
         m.new_uri = std::move(out);
@@ -138,7 +139,7 @@ int Engine::exec_core(const Action& a, Ctx& c) const {
     case Op::AppendBranch: {
         if (m.branches.size() >= kMaxBranches) {
             SER_ERR("{}: too many branches", prog_.where(a.loc));
-            host_.ser_error() = E_TOO_MANY_BRANCHES;
+            t_ser_error = E_TOO_MANY_BRANCHES;
             return -1;
         }
         sip::Msg::Branch b;

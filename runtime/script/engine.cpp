@@ -1,5 +1,8 @@
 #include "runtime/script/engine.hpp"
 
+#include "runtime/script/ser_error.hpp"
+#include "ser/core.hpp"
+
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
 
@@ -39,8 +42,8 @@ int Engine::exec_block(const Block& b, Ctx& c) const {
 int Engine::exec(const Action& a, Ctx& c) const {
     // SER resets the error before each action and keeps the previous one for
     // functions like sl_reply_error() that report it.
-    host_.prev_ser_error() = host_.ser_error();
-    host_.ser_error() = -1 /* E_UNSPEC */;
+    t_prev_ser_error = t_ser_error;
+    t_ser_error = E_UNSPEC;
     int ret;
     if (a.op == Op::ModuleCall) {
         ret = a.func(*a.module, c.msg, a.args.data());

@@ -28,9 +28,6 @@ public:
     virtual bool is_myself_ip(const IpAddr& ip) const = 0;
     virtual bool resolve_all(std::string_view host, std::vector<IpAddr>& out) = 0;
     virtual int add_tcp_alias(sip::Msg& msg, uint16_t port) = 0;
-    // SER's ser_error / prev_ser_error of this worker.
-    virtual int& ser_error() = 0;
-    virtual int& prev_ser_error() = 0;
 };
 
 // Observes execution (the offline tracer). Not used on the live path.
