@@ -143,6 +143,22 @@ class CliTest(unittest.TestCase):
             except ProcessLookupError:
                 pass
 
+    def test_checklist_64_log_levels(self):
+        cfg = write(self.tmp, "log.cfg", 'debug=3\nlog_stderror=yes\nlisten=udp:127.0.0.1:5099\n'
+                                         'route{ log(1,"L1\\n"); log("d\\n"); log(0,"z\\n"); log(5,"f\\n"); '
+                                         'log(2, "100%% sure\\n"); }\n')
+        msg = write(self.tmp, "m.sip", "OPTIONS sip:x@example.com SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-l\n"
+                                       "From: <sip:a@b>;tag=1\nTo: <sip:x@example.com>\nCall-ID: l1\nCSeq: 1 OPTIONS\n"
+                                       "Content-Length: 0\n\n")
+        rc, _, err = ser("-f", cfg, "--trace", msg)
+        self.assertEqual(rc, 0, err)
+        lines = [l.split(") ", 1)[1] for l in err.splitlines() if ") " in l]
+        self.assertIn("L1", lines)
+        self.assertIn("z", lines)
+        self.assertIn("100% sure", lines)
+        self.assertNotIn("d", lines)
+        self.assertNotIn("f", lines)
+
     def test_port_in_use_is_a_clear_error(self):
         busy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         busy.bind(("127.0.0.1", 0))
