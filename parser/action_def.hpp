@@ -133,23 +133,7 @@ inline constexpr bad_argument_parser bad_argument{};
 
 // ---- statements -------------------------------------------------------------
 
-auto const take = [](auto& ctx) { _val(ctx) = std::move(_attr(ctx)); };
 auto const push_action = [](auto& ctx) { _val(ctx).push_back(std::move(_attr(ctx))); };
-auto const wrap_core = [](auto& ctx) {
-    ast::CoreCall& c = _attr(ctx);
-    ast::Pos pos = c.pos;
-    _val(ctx) = ast::Action{pos, std::move(c)};
-};
-auto const wrap_module = [](auto& ctx) {
-    ast::ModuleCall& c = _attr(ctx);
-    ast::Pos pos = c.pos;
-    _val(ctx) = ast::Action{pos, std::move(c)};
-};
-auto const wrap_if = [](auto& ctx) {
-    ast::If& i = _attr(ctx);
-    ast::Pos pos = i.pos;
-    _val(ctx) = ast::Action{pos, std::move(i)};
-};
 auto const make_null = [](auto& ctx) { _val(ctx) = ast::Action{_attr(ctx), ast::Null{_attr(ctx)}}; };
 auto const stray_else = [](auto& ctx) {
     fail_at(_attr(ctx), "'else' without 'if' (a ';' between '}' and 'else' ends the if statement)");
@@ -269,9 +253,9 @@ auto const module_call_def =
     ident[set_function] > named("'(' (module function calls need parentheses)", lparen) >
     -((string[push_arg] | bad_argument) % comma) > named("')'", rparen);
 
-auto const command_def = core_call[wrap_core] | module_call[wrap_module];
+auto const command_def = core_call[wrap_node] | module_call[wrap_node];
 
-auto const statement_def = semi_pos[make_null] | if_stmt[wrap_if] |
+auto const statement_def = semi_pos[make_null] | if_stmt[wrap_node] |
                            (command > named("';' after command", semi))[take] |
                            kw("else")[stray_else] | lbrace_pos[bare_block];
 

@@ -3,6 +3,8 @@
 // grammar areas can live in separate translation units.
 #pragma once
 
+#include <type_traits>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,5 +70,17 @@ template <class Context>
 inline ParseState& get_state(Context const& ctx) {
     return x3::get<state_tag>(ctx);
 }
+
+// Semantic actions shared by the grammar areas.
+// The attribute becomes the rule's value.
+inline auto const take = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
+// A node with a `pos` becomes the rule's holder (ast::Action or ast::Expr)
+// at the same place.
+inline auto const wrap_node = [](auto& ctx) {
+    auto& node = x3::_attr(ctx);
+    ast::Pos pos = node.pos;
+    using Holder = std::decay_t<decltype(x3::_val(ctx))>;
+    x3::_val(ctx) = Holder{pos, std::move(node)};
+};
 
 }  // namespace ser::parser

@@ -39,7 +39,6 @@ std::unique_ptr<T> boxed(T&& v) {
 
 // ---- operators ------------------------------------------------------------
 
-auto const take = [](auto& ctx) { _val(ctx) = std::move(_attr(ctx)); };
 
 auto const fold_or = [](auto& ctx) {
     ast::Expr& v = _val(ctx);
@@ -65,16 +64,6 @@ auto const make_not = [](auto& ctx) {
 
 // ---- elements ---------------------------------------------------------------
 
-auto const wrap_compare = [](auto& ctx) {
-    ast::Compare& c = _attr(ctx);
-    ast::Pos pos = c.pos;
-    _val(ctx) = ast::Expr{pos, std::move(c)};
-};
-auto const wrap_number = [](auto& ctx) {
-    ast::Number& n = _attr(ctx);
-    ast::Pos pos = n.pos;
-    _val(ctx) = ast::Expr{pos, std::move(n)};
-};
 auto const wrap_action = [](auto& ctx) {
     ast::Action& a = _attr(ctx);
     ast::Pos pos = a.pos;
@@ -224,8 +213,8 @@ auto const primary_def = (lparen > named("a condition after '('", expr) > named(
                          elem[take];
 auto const compare_def = method_cmp | uri_cmp | ip_cmp | port_cmp | proto_cmp | af_cmp | msglen_cmp |
                          myself_cmp;
-auto const elem_def = compare[wrap_compare] | command[wrap_action] | if_stmt[wrap_if] |
-                      (here >> block)[wrap_block] | number[wrap_number] | quoted_operand;
+auto const elem_def = compare[wrap_node] | command[wrap_action] | if_stmt[wrap_if] |
+                      (here >> block)[wrap_block] | number[wrap_node] | quoted_operand;
 
 BOOST_SPIRIT_DEFINE(expr, and_expr, not_expr, primary, elem, compare)
 
