@@ -13,7 +13,7 @@ using namespace detail;
 std::string build_reply_forward(Msg& r, bool stream) {
     const ViaBody* v1 = r.via1();
     if (!v1 || !r.via2()) return {};
-    Lumps b;
+    EditList b;
     if (r.start_offset() > 0) b.remove(0, r.start_offset());
     const HeaderField& h = r.headers()[v1->hdr_index];
     if (v1->last_in_line)
@@ -21,7 +21,7 @@ std::string build_reply_forward(Msg& r, bool stream) {
     else
         b.remove(v1->offset, v1->next_offset - v1->offset);
     fix_content_length(r, b, stream);
-    return apply_lumps(r.buffer(), {&r.lumps, &b});
+    return apply_edits(r.buffer(), &r.lumps, b);
 }
 
 bool reply_forward_dest(Msg& r, std::string& host, uint16_t& port, std::string& transport) {

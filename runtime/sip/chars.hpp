@@ -7,6 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ser::sip::detail {
 
@@ -42,6 +47,30 @@ struct CharTable {
 };
 
 inline constexpr CharTable kChars{};
+
+// More classes, in a second table (the first one's bits are all used).
+enum : uint8_t {
+    kViaValue = 1 << 0,   // unquoted via-param value: token : [ ]
+    kBadCallId = 1 << 1,  // not allowed in a Call-ID: LWS , controls
+};
+
+struct CharTable2 {
+    uint8_t t[256];
+    constexpr CharTable2() : t{} {
+        CharTable c1;
+        for (int c = 0; c < 256; ++c) {
+            uint8_t f = 0;
+            if ((c1.t[c] & kToken) || c == ':' || c == '[' || c == ']') f |= kViaValue;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c < 0x20)
+                f |= kBadCallId;
+            t[c] = f;
+        }
+    }
+};
+
+inline constexpr CharTable2 kChars2{};
+
+inline bool has2(char c, uint8_t f) { return kChars2.t[static_cast<unsigned char>(c)] & f; }
 
 inline bool has(char c, uint8_t f) { return kChars.t[static_cast<unsigned char>(c)] & f; }
 inline bool is_token(char c) { return has(c, kToken); }
@@ -116,6 +145,39 @@ inline bool parse_u64(std::string_view s, uint64_t max, uint64_t& out) {
     }
     out = v;
     return true;
+}
+
+// First '\n' in [p, end), or nullptr. Lines are short: an inline SSE2
+// scan beats a call to memchr here.
+inline const char* find_nl(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    while (end - p >= 16) {
+        const int m =
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), nl));
+        if (m) return p + __builtin_ctz(unsigned(m));
+        p += 16;
+    }
+#endif
+    for (; p < end; ++p)
+        if (*p == '\n') return p;
+    return nullptr;
+}
+
+// Zeroes an object of a few hundred bytes with 16-byte stores. (A plain
+// `= {}` or fill() of such a block becomes `rep stos`, whose start-up cost
+// is paid on every message.)
+using Vec16 = long long __attribute__((vector_size(16), may_alias, aligned(1)));
+
+template <size_t N, size_t... I> inline void zero_bytes_(char* b, std::index_sequence<I...>) {
+    const Vec16 z{};
+    ((*reinterpret_cast<Vec16*>(b + I * 16) = z), ...);   // unrolled: a loop becomes memset
+    if constexpr (N % 16 != 0) *reinterpret_cast<Vec16*>(b + N - 16) = z;
+}
+
+template <size_t N> inline void zero_bytes(void* p) {
+    static_assert(N >= 16 && N <= 1024);
+    zero_bytes_<N>(static_cast<char*>(p), std::make_index_sequence<N / 16>{});
 }
 
 }  // namespace ser::sip::detail

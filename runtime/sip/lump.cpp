@@ -1,9 +1,13 @@
 // Lump composition: resolves a set of edit lists into ordered text pieces and
 // skipped ranges, then produces the new message or the length of a range.
-#include <boost/container/small_vector.hpp>
 #include "ser/sip/lump.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
+#include <cstring>
+
+#include "runtime/sip/lump_plan.hpp"
 
 namespace ser::sip {
 
@@ -45,7 +49,7 @@ namespace {
 struct Piece {
     uint32_t off;
     uint32_t order;
-    const std::string* text;
+    std::string_view text;
 };
 
 struct Region {
@@ -62,42 +66,67 @@ struct Plan {
     Small<Piece> pieces;
     Small<Region> regions;
 
+    struct Item {
+        uint32_t off, len, order;
+        std::string_view text;   // empty = pure remove
+    };
+
     Plan(std::initializer_list<const Lumps*> lists, uint32_t end) {
-        struct Item {
-            uint32_t off, len, order;
-            const std::string* text;   // null = pure remove
-        };
         Small<Item> items;
         uint32_t order = 0;
         for (const Lumps* l : lists) {
             if (!l) continue;
             for (const auto& op : l->ops()) {
                 ++order;
-                if (op.offset > end) continue;
-                uint32_t len = std::min<uint64_t>(op.len, uint64_t(end) - op.offset);
-                const std::string* t = op.has_text && !op.text.empty() ? &op.text : nullptr;
-                if (len == 0 && !t) continue;
-                items.push_back(Item{op.offset, len, order, t});
+                add(items, end, op.offset, op.len,
+                    op.has_text ? std::string_view(op.text) : std::string_view(), order);
             }
         }
+        resolve(items);
+    }
+
+    Plan(const Lumps* module, const detail::EditList& own, uint32_t end) {
+        Small<Item> items;
+        uint32_t order = 0;
+        if (module)
+            for (const auto& op : module->ops()) {
+                ++order;
+                add(items, end, op.offset, op.len,
+                    op.has_text ? std::string_view(op.text) : std::string_view(), order);
+            }
+        for (const auto& op : own) {
+            ++order;
+            add(items, end, op.offset, op.len, op.text, order);
+        }
+        resolve(items);
+    }
+
+    static void add(Small<Item>& items, uint32_t end, uint32_t off, uint32_t olen,
+                    std::string_view text, uint32_t order) {
+        if (off > end) return;
+        uint32_t len = std::min<uint64_t>(olen, uint64_t(end) - off);
+        if (len == 0 && text.empty()) return;
+        items.push_back(Item{off, len, order, text});
+    }
+
+    void resolve(Small<Item>& items) {
         // Ranges sorted by (start, len, order): identical ranges are adjacent,
         // the last of them keeps its text; the longest range per start is last.
         Small<Item*> ranges;
         for (auto& it : items)
             if (it.len > 0) ranges.push_back(&it);
-        std::sort(ranges.begin(), ranges.end(), [](const Item* a, const Item* b) {
-            if (a->off != b->off) return a->off < b->off;
-            if (a->len != b->len) return a->len < b->len;
-            return a->order < b->order;
-        });
-        for (size_t k = 0; k + 1 < ranges.size(); ++k)
-            if (ranges[k]->off == ranges[k + 1]->off && ranges[k]->len == ranges[k + 1]->len)
-                ranges[k]->text = nullptr;
-        // A replace strictly contained in a longer range starting at the same
-        // offset loses its text (the longer edit removes what it replaced).
-        for (size_t k = 0; k + 1 < ranges.size(); ++k)
-            if (ranges[k]->off == ranges[k + 1]->off && ranges[k]->len < ranges[k + 1]->len)
-                ranges[k]->text = nullptr;
+        if (ranges.size() > 1) {
+            std::sort(ranges.begin(), ranges.end(), [](const Item* a, const Item* b) {
+                if (a->off != b->off) return a->off < b->off;
+                if (a->len != b->len) return a->len < b->len;
+                return a->order < b->order;
+            });
+            // Two replaces of the same range: the later one wins. A replace
+            // strictly contained in a longer range starting at the same offset
+            // loses its text (the longer edit removes what it replaced).
+            for (size_t k = 0; k + 1 < ranges.size(); ++k)
+                if (ranges[k]->off == ranges[k + 1]->off) ranges[k]->text = {};
+        }
         for (const Item* r : ranges) {
             uint32_t s = r->off, e = r->off + r->len;
             if (!regions.empty() && s < regions.back().end)
@@ -106,13 +135,22 @@ struct Plan {
                 regions.push_back(Region{s, e});
         }
         for (const auto& it : items) {
-            if (!it.text) continue;
-            if (inside(it.off)) continue;   // anchored inside removed text
+            if (it.text.empty()) continue;
+            if (!regions.empty() && inside(it.off)) continue;   // anchored inside removed text
             pieces.push_back(Piece{it.off, it.order, it.text});
         }
-        std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
-            return a.off != b.off ? a.off < b.off : a.order < b.order;
-        });
+        // Stable by construction order: insertion sort (few pieces, mostly
+        // already in offset order).
+        for (size_t k = 1; k < pieces.size(); ++k) {
+            Piece p = pieces[k];
+            size_t j = k;
+            while (j > 0 && (pieces[j - 1].off > p.off ||
+                             (pieces[j - 1].off == p.off && pieces[j - 1].order > p.order))) {
+                pieces[j] = pieces[j - 1];
+                --j;
+            }
+            pieces[j] = p;
+        }
     }
 
     // Offset strictly inside a removed region (start < off < end).
@@ -125,25 +163,34 @@ struct Plan {
     }
 
     std::string apply(std::string_view orig) const {
-        size_t out_len = orig.size();
-        for (const auto& p : pieces) out_len += p.text->size();
-        std::string out;
-        out.reserve(out_len);
-        size_t pos = 0, pi = 0, ri = 0;
         const uint32_t end = uint32_t(orig.size());
+        // Exact output size: kept bytes plus inserted text.
+        size_t out_len = orig.size();
+        for (const auto& r : regions) out_len -= std::min(r.end, end) - std::min(r.start, end);
+        for (const auto& p : pieces) out_len += p.text.size();
+        std::string out;
+        out.resize(out_len);
+        char* w = out.data();
+        auto put = [&w](const char* s, size_t n) {
+            std::memcpy(w, s, n);
+            w += n;
+        };
+        size_t pos = 0, pi = 0, ri = 0;
         while (true) {
             uint32_t pt = pi < pieces.size() ? pieces[pi].off : UINT32_MAX;
             uint32_t rs = ri < regions.size() ? regions[ri].start : UINT32_MAX;
             if (pt == UINT32_MAX && rs == UINT32_MAX) break;
             if (pt <= rs) {
-                if (pt > pos) out.append(orig.data() + pos, pt - pos), pos = pt;
-                out += *pieces[pi++].text;
+                if (pt > pos) put(orig.data() + pos, pt - pos), pos = pt;
+                const std::string_view t = pieces[pi++].text;
+                put(t.data(), t.size());
             } else {
-                if (rs > pos) out.append(orig.data() + pos, rs - pos);
+                if (rs > pos) put(orig.data() + pos, rs - pos);
                 pos = std::max<size_t>(pos, regions[ri++].end);
             }
         }
-        if (pos < end) out.append(orig.data() + pos, end - pos);
+        if (pos < end) put(orig.data() + pos, end - pos);
+        out.resize(size_t(w - out.data()));   // no-op unless an edit lay beyond the end
         return out;
     }
 
@@ -154,7 +201,7 @@ struct Plan {
             if (e > s) n -= e - s;
         }
         for (const auto& p : pieces)
-            if (p.off >= from && p.off <= to) n += p.text->size();
+            if (p.off >= from && p.off <= to) n += p.text.size();
         return n;
     }
 };
@@ -174,6 +221,15 @@ size_t edited_length(std::initializer_list<const Lumps*> lists, uint32_t from, u
     Plan plan(lists, to);
     return plan.length(from, to);
 }
+
+namespace detail {
+
+std::string apply_edits(std::string_view original, const Lumps* module, const EditList& own) {
+    Plan plan(module, own, uint32_t(original.size()));
+    return plan.apply(original);
+}
+
+}  // namespace detail
 
 bool lumps_touch(std::initializer_list<const Lumps*> lists, uint32_t from, uint32_t to) {
     for (const Lumps* l : lists)

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "runtime/sip/chars.hpp"
+#include "runtime/sip/header_names.hpp"
 
 namespace ser::sip {
 
@@ -32,11 +33,12 @@ void Msg::clear_parse_state() {
     err_status_ = 0;
     first_line_ = method_ = ruri_ = version_ = status_text_ = reason_ = {};
     headers_.clear();
-    first_.fill(0);
+    zero_bytes<sizeof first_>(first_.data());
     via1_state_ = via2_state_ = to_state_ = from_state_ = cseq_state_ = uri_state_ = kUnparsed;
     uri_src_ = nullptr;
     uri_src_len_ = 0;
     cl_.reset();
+    cleared_ = true;
 }
 
 void Msg::reset() {
@@ -76,7 +78,16 @@ bool single_valued(HdrType t) {
 }  // namespace
 
 bool Msg::parse(char* buf, size_t len) {
-    clear_parse_state();
+    // reset() has usually just cleared everything; only the lazily parsed
+    // caches may have been touched since (const accessors).
+    if (cleared_) {
+        via1_state_ = via2_state_ = to_state_ = from_state_ = cseq_state_ = uri_state_ = kUnparsed;
+        uri_src_ = nullptr;
+        uri_src_len_ = 0;
+    } else {
+        clear_parse_state();
+    }
+    cleared_ = false;
     if (own_ && own_.get() != buf) own_.reset();
     buf_ = buf;
     recv_len_ = uint32_t(len > kMaxMessageSize ? 0 : len);
@@ -102,7 +113,7 @@ bool Msg::scan_headers(const char* p, const char* end) {
             finish();
             return fail("truncated message: no end of headers", 400);
         }
-        const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+        const char* nl = find_nl(p, end);
         if (!nl) {
             finish();
             return fail("truncated header line", 400);
@@ -132,22 +143,25 @@ bool Msg::scan_headers(const char* p, const char* end) {
         const char* q = n;
         while (q < le && is_ws(*q)) ++q;
         if (q >= le || *q != ':') return fail("missing ':' after header name", 400);
-        HeaderField h;
-        h.name = std::string_view(p, size_t(n - p));
-        h.type = header_type(h.name);
+        const std::string_view name(p, size_t(n - p));
+        const HdrType type = classify_header(p, name.size());
+        const size_t index = headers_.size();
+        // Built in place: assembling a HeaderField on the stack and copying
+        // it in costs a store-forwarding stall per header line.
+        HeaderField& h = headers_.emplace_back();
+        h.type = type;
+        h.name = name;
         h.offset = uint32_t(p - buf_);
         h.length = uint32_t(nl + 1 - p);
-        auto ti = static_cast<size_t>(h.type);
+        auto ti = static_cast<size_t>(type);
         if (first_[ti] == 0) {
-            first_[ti] = int16_t(headers_.size() + 1);
-        } else if (single_valued(h.type)) {
+            first_[ti] = int16_t(index + 1);
+        } else if (single_valued(type)) {
             h.value = trim_lws(std::string_view(q + 1, size_t(le - q - 1)));
-            headers_.push_back(h);
             cur = nullptr;
             return fail("duplicate single-valued header", 400);
         }
-        headers_.push_back(h);
-        cur = &headers_.back();
+        cur = &h;
         vb = q + 1;
         ve = le;
         p = nl + 1;
@@ -184,9 +198,9 @@ bool Msg::check_headers() {
     if (const HeaderField* h = header(HdrType::CallId)) {
         std::string_view v = h->value;
         if (v.empty()) return fail("empty Call-ID", 400);
-        for (char c : v)
-            if (is_lws(c) || c == ',' || static_cast<unsigned char>(c) < 0x20)
-                return fail("bad Call-ID", 400);
+        bool bad = false;
+        for (char c : v) bad |= has2(c, kBadCallId);
+        if (bad) return fail("bad Call-ID", 400);
     }
     // A non-numeric Max-Forwards is not rejected here: SER's maxfwd lets it
     // through unchanged (modules.md §5.2, checklist 13).

@@ -8,11 +8,6 @@ namespace ser::sip {
 
 using namespace detail;
 
-const HeaderField* Msg::header(HdrType t) const {
-    int16_t i = first_[static_cast<size_t>(t)];
-    return i ? &headers_[size_t(i - 1)] : nullptr;
-}
-
 const HeaderField* Msg::next_header(const HeaderField* after) const {
     if (!after || headers_.empty()) return nullptr;
     const HeaderField* e = headers_.data() + headers_.size();

@@ -12,25 +12,48 @@ namespace {
 
 constexpr size_t npos = std::string_view::npos;
 
-bool uri_chars_ok(std::string_view u) {
-    for (char c : u) {
-        auto uc = static_cast<unsigned char>(c);
-        if (uc <= 0x20 || uc == 0x7f || c == '<' || c == '>' || c == '"') return false;
-    }
-    return true;
-}
+// Character classes of this parser, one table lookup per character.
+enum : uint8_t {
+    kUriOk = 1 << 0,       // may appear in a URI inside <> or an addr-spec
+    kDisplay = 1 << 1,     // unquoted display-name character (LWS included)
+    kValueStop = 1 << 2,   // ends an unquoted header parameter value
+    kAddrStop = 1 << 3,    // ends an addr-spec: LWS ';' ','
+};
 
-bool display_char(char c) {
-    auto uc = static_cast<unsigned char>(c);
-    if (is_lws(c)) return true;
-    if (uc < 0x20 || uc == 0x7f) return false;
-    return c != '"' && c != '<' && c != '>' && c != ',' && c != ';';
+struct NaTable {
+    uint8_t t[256]{};
+    constexpr NaTable() {
+        for (int c = 0; c < 256; ++c) {
+            const bool ctl = c < 0x20 || c == 0x7f;
+            const bool lws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+            uint8_t f = 0;
+            if (!(c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"')) f |= kUriOk;
+            if (lws || (!ctl && c != '"' && c != '<' && c != '>' && c != ',' && c != ';'))
+                f |= kDisplay;
+            if (lws || c == ';' || c == ',' || c == '"' || c == '<' || c == '>') f |= kValueStop;
+            if (lws || c == ';' || c == ',') f |= kAddrStop;
+            t[c] = f;
+        }
+    }
+};
+
+constexpr NaTable kNa{};
+
+inline bool na(char c, uint8_t f) { return kNa.t[static_cast<unsigned char>(c)] & f; }
+
+bool uri_chars_ok(std::string_view u) {
+    for (char c : u)
+        if (!na(c, kUriOk)) return false;
+    return true;
 }
 
 // Parses one entry starting at t[i]; returns the index right after the entry
 // (before LWS / ',' / end) or npos.
 size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star) {
-    out = NameAddr{};
+    out.display = out.uri = out.params = {};
+    out.tag.reset();
+    out.uri_offset = out.offset = out.length = 0;
+    out.angle = false;
     i = skip_lws(t, i);
     if (i >= t.size()) return npos;
     const size_t start = i;
@@ -56,7 +79,7 @@ size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star)
         // '>' cannot be part of an unquoted name, though: a ',' means a second
         // value (RFC 4475 baddn).
         size_t j = i;
-        while (j < t.size() && display_char(t[j])) ++j;
+        while (j < t.size() && na(t[j], kDisplay)) ++j;
         if (j < t.size() && t[j] == '<') {
             out.display = trim_lws(t.substr(i, j - i));
             i = j;
@@ -64,11 +87,14 @@ size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star)
     }
     size_t params_from;
     if (t[i] == '<') {
-        size_t close = t.find('>', i + 1);
-        if (close == npos) return npos;
+        // The URI runs to the first '>' and may not hold LWS, controls, '<' or
+        // '"' (RFC 4475 badaspec). '>' is not a URI character, so both hold
+        // exactly when the first non-URI character after '<' is a '>'.
+        size_t close = i + 1;
+        while (close < t.size() && na(t[close], kUriOk)) ++close;
+        if (close >= t.size() || t[close] != '>') return npos;
         std::string_view u = t.substr(i + 1, close - i - 1);
-        // LAQUOT/RAQUOT admit no LWS inside (RFC 4475 badaspec)
-        if (u.empty() || !uri_chars_ok(u) || !has_uri_scheme(u)) return npos;
+        if (u.empty() || !has_uri_scheme(u)) return npos;
         out.uri = u;
         out.uri_offset = uint32_t(i + 1);
         out.angle = true;
@@ -77,7 +103,7 @@ size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star)
         // addr-spec: the URI ends at LWS, ';' (header params) or ','; it may
         // not contain '?' or '<' etc. (RFC 3261 §20.10; RFC 4475 regbadct)
         size_t j = i;
-        while (j < t.size() && !is_lws(t[j]) && t[j] != ';' && t[j] != ',') ++j;
+        while (j < t.size() && !na(t[j], kAddrStop)) ++j;
         std::string_view u = t.substr(i, j - i);
         if (u.empty() || !uri_chars_ok(u) || u.find('?') != npos || !has_uri_scheme(u))
             return npos;
@@ -109,9 +135,7 @@ size_t parse_entry(std::string_view t, size_t i, NameAddr& out, bool allow_star)
                 pend = q;
             } else {
                 size_t q = k;
-                while (q < t.size() && !is_lws(t[q]) && t[q] != ';' && t[q] != ',' &&
-                       t[q] != '"' && t[q] != '<' && t[q] != '>')
-                    ++q;
+                while (q < t.size() && !na(t[q], kValueStop)) ++q;
                 if (q == k) return npos;
                 value = t.substr(k, q - k);
                 pend = q;

@@ -4,9 +4,13 @@
 
 #include "runtime/sip/chars.hpp"
 
+#include <type_traits>
+
 namespace ser::sip {
 
 using namespace detail;
+
+static_assert(std::is_trivially_copyable_v<Uri>, "parse_uri clears a Uri by zeroing its bytes");
 
 namespace {
 
@@ -29,14 +33,6 @@ bool parse_port(std::string_view s, uint16_t& port) {
     uint64_t v;
     if (!parse_u64(s, 65535, v)) return false;
     port = uint16_t(v);
-    return true;
-}
-
-
-bool valid_hostname(std::string_view s) {
-    if (s.empty() || s.size() > 255) return false;
-    for (char c : s)
-        if (!has(c, kHost)) return false;
     return true;
 }
 
@@ -79,11 +75,13 @@ bool parse_sip(std::string_view r, Uri& u) {
         u.host_is_v6 = true;
         i = close + 1;
     } else {
-        while (i < hostpart.size() && hostpart[i] != ':' && hostpart[i] != ';' &&
-               hostpart[i] != '?')
-            ++i;
+        // The host runs to the first ':' ';' '?' and must be hostname
+        // characters: scan those, then the stop must be one of the three.
+        while (i < hostpart.size() && has(hostpart[i], kHost)) ++i;
+        if (i < hostpart.size() && hostpart[i] != ':' && hostpart[i] != ';' && hostpart[i] != '?')
+            return false;
         u.host = hostpart.substr(0, i);
-        if (!valid_hostname(u.host)) return false;
+        if (u.host.empty() || u.host.size() > 255) return false;
     }
     if (i < hostpart.size() && hostpart[i] == ':') {
         size_t b = ++i;
@@ -134,7 +132,8 @@ bool parse_tel(std::string_view r, Uri& u) {
 bool has_uri_scheme(std::string_view s) { return scheme_len(s) != 0; }
 
 bool parse_uri(std::string_view text, Uri& u) {
-    u = Uri{};
+    zero_bytes<sizeof(Uri)>(&u);   // = Uri{} without rep stos
+    u.scheme = Uri::Scheme::Other;
     size_t sl = scheme_len(text);
     if (sl == 0) return false;
     u.scheme_text = text.substr(0, sl);

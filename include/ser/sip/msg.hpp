@@ -84,7 +84,10 @@ public:
 
     // ---- header index
     const std::vector<HeaderField>& headers() const { return headers_; }
-    const HeaderField* header(HdrType t) const;            // first of that kind
+    const HeaderField* header(HdrType t) const {           // first of that kind
+        const int16_t i = first_[static_cast<size_t>(t)];
+        return i ? headers_.data() + (i - 1) : nullptr;
+    }
     const HeaderField* next_header(const HeaderField* after) const;   // next of the same kind
     // By name: known names (long or compact) match by kind, others by
     // case-insensitive name.
@@ -185,6 +188,7 @@ private:
     mutable const char* uri_src_ = nullptr;   // current_uri().data() when uri_ was parsed
     mutable size_t uri_src_len_ = 0;
     bool bad_version_ = false;
+    bool cleared_ = false;   // parse state untouched since clear_parse_state() (but the lazy caches)
     std::optional<uint32_t> cl_;
     std::unique_ptr<char[]> own_;   // clones own their buffer
 };
