@@ -11,7 +11,5 @@ int ser_main(int argc, char** argv);
 int run_server(rt::Server& server, const cli::Options& o);
 // The offline tracer (--trace).
 int run_trace(rt::Server& server, const cli::Options& o);
-// Starts module timers on `timers` for every module that exports any.
-class ModuleTimers;
 
 }  // namespace ser::app

@@ -113,11 +113,7 @@ bool Server::resolve_sockets(std::string& error) {
             }
         }
     }
-    for (const auto& al : alias_specs_) {
-        IpAddr tmp;
-        std::string name = al.addr;
-        add_alias(name, al.port, al.proto);
-    }
+    for (const auto& al : alias_specs_) add_alias(al.addr, al.port, al.proto);
     if (sockets_.empty()) {
         error = "no listen socket";
         return false;
