@@ -100,9 +100,7 @@ int Engine::eval_compare(const Compare& k, const Expr& e, Ctx& c) const {
                 iequals(value, std::string_view(k.str).substr(0, value.size()))) {
                 // SER 0.9 compared only len(value) characters, so this was "equal"
                 // there. We compare exactly; say so once per place (docs/compatibility.md).
-                static std::atomic<uint64_t> warned{0};
-                uint64_t key = (uint64_t(e.loc.line) << 16) ^ e.loc.col;
-                if (warned.exchange(key) != key)
+                if (!k.prefix_warned.exchange(true, std::memory_order_relaxed))
                     SER_WARN("{}: '{}' equals only a prefix of \"{}\"; SER 0.9 took that as equal, "
                              "ser compares exactly",
                              prog_.where(e.loc), value, k.str);

@@ -6,6 +6,7 @@
 #include <regex.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -106,6 +107,7 @@ struct Compare {
     long num = 0;
     IpAddr net;
     std::array<uint8_t, 16> mask{};
+    mutable std::atomic<bool> prefix_warned{false};  // compatibility warning given once
 };
 
 struct Expr {
