@@ -6,33 +6,10 @@
 #include "ser/log.hpp"
 #include "ser/module.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 
 namespace ser::mod::maxfwd {
 
-namespace {
-
-// SER's str2s: decimal digits only, at most 5 of them, value modulo 65536.
-// An empty string is 0 without error, as in the original.
-bool str2s(std::string_view s, unsigned& out) {
-    unsigned v = 0;
-    int digits = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        if (++digits > 5) return false;
-        v = (v * 10 + unsigned(c - '0')) & 0xFFFFu;
-    }
-    out = v;
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
 
 class Maxfwd : public Module {
 public:
@@ -109,7 +86,7 @@ int process_maxfwd_header(Module& self, sip::Msg& msg, const CallArg* args) {
         msg.lumps.insert(at, fmt::format("Max-Forwards: {}\r\n", args[0].number));
         return 1;
     }
-    std::string_view value = trim(h->value);
+    std::string_view value = trim_ws(h->value);
     unsigned n = 0;
     if (!str2s(value, n)) {
         // [quirk] a value that is not a number is left alone and passes.

@@ -7,6 +7,7 @@
 #include "ser/fifo.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 
 namespace ser::mod::sl {
 
@@ -144,13 +145,9 @@ namespace {
 bool fixup_code(Module&, CallArg& arg, int index, std::string& error) {
     if (index != 0) return true;
     unsigned v = 0;
-    int digits = 0;
-    for (char c : arg.text) {
-        if (c < '0' || c > '9' || ++digits > 5) {
-            error = fmt::format("bad number <{}>", arg.text);
-            return false;
-        }
-        v = (v * 10 + unsigned(c - '0')) & 0xFFFFu;
+    if (!str2s(arg.text, v)) {
+        error = fmt::format("bad number <{}>", arg.text);
+        return false;
     }
     arg.number = long(v);
     return true;

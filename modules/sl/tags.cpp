@@ -1,5 +1,7 @@
 #include "modules/sl/tags.hpp"
 
+#include "ser/text.hpp"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -27,12 +29,6 @@ constexpr std::array<uint16_t, 256> make_ccitt_table() {
 constexpr auto kCcitt = make_ccitt_table();
 static_assert(kCcitt[1] == 0x1189 && kCcitt[255] == 0x0F78, "table of SER's crc.c");
 
-std::string_view trim(std::string_view s) {
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 }  // namespace
 
@@ -46,8 +42,8 @@ std::string tag_prefix(const std::vector<SocketInfo>& sockets) {
     if (!first && !sockets.empty()) first = &sockets.front();
 
     // MDStringArray trims every piece before hashing.
-    std::string_view pieces[3] = {kSignature, first ? trim(first->address_text) : std::string_view(),
-                                  first ? trim(first->port_text) : std::string_view()};
+    std::string_view pieces[3] = {kSignature, first ? trim_ws(first->address_text) : std::string_view(),
+                                  first ? trim_ws(first->port_text) : std::string_view()};
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();

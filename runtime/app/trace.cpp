@@ -11,6 +11,7 @@
 #include "runtime/cli/options.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 
 namespace ser::app {
 
@@ -87,15 +88,7 @@ int run_trace(rt::Server& server, const cli::Options& o) {
     std::stringstream ss;
     ss << f.rdbuf();
     std::string text = ss.str();
-    // A message written with a text editor has bare LFs; SIP wants CRLF.
-    if (text.find('\r') == std::string::npos) {
-        std::string crlf;
-        for (char c : text) {
-            if (c == '\n') crlf += '\r';
-            crlf += c;
-        }
-        text.swap(crlf);
-    }
+    lf_to_crlf(text);  // a message written with a text editor has bare LFs
 
     sip::RecvInfo rcv;
     std::string err;

@@ -13,6 +13,7 @@
 #include "ser/core.hpp"
 #include "ser/sip/build.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 
 namespace ser::test {
 
@@ -113,14 +114,7 @@ public:
 class TestMsg {
 public:
     explicit TestMsg(std::string text) {
-        if (text.find('\r') == std::string::npos) {
-            std::string crlf;
-            for (char c : text) {
-                if (c == '\n') crlf += '\r';
-                crlf += c;
-            }
-            text.swap(crlf);
-        }
+        lf_to_crlf(text);
         buf_ = std::move(text);
         parsed_ = msg.parse(buf_.data(), buf_.size());
     }

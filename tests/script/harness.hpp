@@ -10,6 +10,7 @@
 #include "runtime/core/config_loader.hpp"
 #include "runtime/core/server.hpp"
 #include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 #include "tests/fixtures/mmod.hpp"
 
 #ifndef SER_FIXTURE_DIR
@@ -91,14 +92,7 @@ public:
     // Delivers `text` (LF line ends are turned into CRLF) as if received.
     void receive(std::string text, const char* src_ip = "127.0.0.1", uint16_t src_port = 5096,
                  int proto = PROTO_UDP) {
-        if (text.find('\r') == std::string::npos) {
-            std::string crlf;
-            for (char c : text) {
-                if (c == '\n') crlf += '\r';
-                crlf += c;
-            }
-            text.swap(crlf);
-        }
+        lf_to_crlf(text);
         buffers_.push_back(std::move(text));
         std::string& buf = buffers_.back();
         sip::RecvInfo rcv;
