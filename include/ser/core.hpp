@@ -7,8 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ser/route.hpp"
 #include "ser/settings.hpp"
 #include "ser/socket.hpp"
+#include "ser/timer.hpp"
 
 namespace ser {
 
@@ -49,6 +51,23 @@ struct Destination {
     const SocketInfo* send_socket = nullptr;  // null = choose (core-runtime §6.2)
 };
 
+// One destination of a forwarded request (core-runtime §6): the core's own
+// forward() and every branch of tm are built from this.
+struct ForwardTarget {
+    std::string_view uri;          // Request-URI to write; empty = msg.current_uri()
+    std::string_view dst_uri;      // next hop; empty = msg.dst_uri if uri is empty, else uri
+    std::string_view branch;       // our Via's branch value; empty = the core's stateless branch
+    int proto = PROTO_NONE;        // forced transport; NONE = the next hop URI's transport= (UDP)
+    const IpAddr* ip = nullptr;    // fixed next hop (forward(ip, port), t_relay_to_*): URI host not used
+    uint16_t port = 0;             // with `ip`, or to override the URI's port; 0 = from the URI / 5060
+};
+
+// A built request: the bytes and where they go (send_socket chosen).
+struct OutRequest {
+    std::string data;
+    Destination dst;
+};
+
 // Options of the core's local reply builder (core-runtime §6.7).
 struct LocalReply {
     int code = 0;
@@ -77,8 +96,43 @@ public:
     // Where a local reply to `req` goes.
     virtual bool local_reply_destination(sip::Msg& req, Destination& out) = 0;
 
-    // Sends bytes; chooses the socket when dst.send_socket is null.
+    // Sends bytes; chooses the socket when dst.send_socket is null
+    // (core-runtime §6.2: mhomed, then the first socket of the family).
     virtual int send(const Destination& dst, std::string_view data) = 0;
+    // The socket a message would leave from (§6.2): force_send_socket and
+    // the receiving socket of `msg` (may be null), mhomed, the first socket.
+    virtual const SocketInfo* choose_socket(const sip::Msg* msg, int proto, const IpAddr& to) const = 0;
+
+    // Builds `msg` as forwarded to `t` (§6.3/6.4: request line, lumps
+    // resolved for the chosen socket, our Via, received/rport, Content-Length
+    // for the transport), resolving the next hop and choosing the socket
+    // (force_send_socket, mhomed, advertised address, ;i= for TCP). Sends
+    // nothing. 1 ok, < 0 a SerError (E_BAD_URI, E_BAD_ADDRESS_RESOLVE, E_NO_SOCKET ...).
+    virtual int build_request(sip::Msg& msg, const ForwardTarget& t, OutRequest& out) = 0;
+
+    // Route blocks, run by the core's engine for a module (tm runs
+    // failure_route[n] on its stored request and onreply_route[n] on a
+    // reply). `msg.route_kind` is set for the run. Returns the block's value.
+    virtual bool route_exists(RouteKind kind, int n) const = 0;
+    virtual int run_route(RouteKind kind, int n, sip::Msg& msg) = 0;
+
+    // A per-message slot for module state (sip::Msg::slots), allocated at
+    // init; -1 when none is left.
+    virtual int allocate_msg_slot() = 0;
+
+    // Protocol timers (ser/timer.hpp).
+    virtual Timers& timers() = 0;
+
+    // Threads that run module code: 0 = start-up/main, then the timer
+    // threads and the receivers. worker_index() is this thread's; every
+    // index is < worker_count(), which is fixed before child_init runs, so
+    // a module can keep one resource (a DB connection) per worker.
+    virtual int worker_index() const = 0;
+    virtual int worker_count() const = 0;
+
+    // True while `ser -c` checks the config: init() should validate and bind
+    // APIs but open no connection and start nothing.
+    virtual bool check_only() const = 0;
 
     // Resolves a host name or address text (A/AAAA; no SRV). False on failure.
     virtual bool resolve(std::string_view host, IpAddr& out) = 0;
@@ -90,11 +144,12 @@ public:
     // prev_ser_error): what sl_reply_error() reports.
     virtual int prev_error() const = 0;
 
-    // Typed inter-module APIs, exported and imported by name at init.
-    virtual bool register_api(std::string_view name, void* api) = 0;
-    virtual void* find_api(std::string_view name) const = 0;
+    // Inter-module APIs by name and version (use export_api/import_api of
+    // ser/api.hpp). find_api returns null for another version.
+    virtual bool register_api(std::string_view name, uint32_t version, void* api) = 0;
+    virtual void* find_api(std::string_view name, uint32_t version) const = 0;
 
-    // Current time in milliseconds (monotonic) and seconds (wall clock).
+    // Current time in milliseconds (monotonic; the timers' clock).
     virtual uint64_t now_ms() const = 0;
 };
 

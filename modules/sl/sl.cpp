@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "modules/sl/tags.hpp"
+#include "ser/api.hpp"
 #include "ser/core.hpp"
 #include "ser/fifo.hpp"
 #include "ser/log.hpp"
@@ -76,7 +77,7 @@ bool Sl::init(Core& core) {
     tag_prefix_ = tag_prefix(core.sockets());
     // Before any reply was sent the filter is off.
     ack_deadline_ms_.store(0, std::memory_order_relaxed);
-    if (!core.register_api(api::kSlApiName, static_cast<api::SlApi*>(this))) {
+    if (!export_api<api::SlApi>(core, this)) {
         SER_ERR("sl: cannot register the sl API");
         return false;
     }

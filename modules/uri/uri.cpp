@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "ser/api/auth.hpp"
+#include "ser/api.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
 #include "ser/module.hpp"
@@ -20,7 +21,7 @@ public:
     const api::AuthApi* auth() {
         const api::AuthApi* a = auth_.load(std::memory_order_acquire);
         if (!a) {
-            a = static_cast<const api::AuthApi*>(core().find_api(api::kAuthApiName));
+            a = import_api<api::AuthApi>(core());
             if (a) auth_.store(a, std::memory_order_release);
         }
         return a;

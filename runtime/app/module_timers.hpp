@@ -20,7 +20,9 @@ public:
             }
         }
     }
-    void start() { timers_.start(); }
+    // `on_start` runs first in the timer thread (worker init).
+    void start(std::function<bool()> on_start) { timers_.start(std::move(on_start)); }
+    size_t size() const { return timers_.size(); }
     void stop() { timers_.stop(); }
 
 private:

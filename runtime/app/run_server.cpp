@@ -37,39 +37,6 @@ bool write_id_file(const std::string& path, long id) {
     return bool(f);
 }
 
-// Double fork + new session, like SER's daemonize().
-bool daemonize(const Settings& s) {
-    if (!s.pid_file.empty() && pid_file_in_use(s.pid_file)) {
-        SER_ERR("pid file {} names a running process; refusing to start", s.pid_file);
-        return false;
-    }
-    if (!s.chroot.empty() && chroot(s.chroot.c_str()) != 0) {
-        SER_ERR("chroot(\"{}\"): {}", s.chroot, strerror(errno));
-        return false;
-    }
-    if (chdir(s.workdir.empty() ? "/" : s.workdir.c_str()) != 0) {
-        SER_ERR("chdir(\"{}\"): {}", s.workdir, strerror(errno));
-        return false;
-    }
-    pid_t pid = fork();
-    if (pid < 0) return false;
-    if (pid > 0) _exit(0);
-    setsid();
-    pid = fork();
-    if (pid < 0) return false;
-    if (pid > 0) _exit(0);
-    if (!write_id_file(s.pid_file, getpid())) SER_ERR("cannot write pid file {}", s.pid_file);
-    if (!write_id_file(s.pgid_file, getpgrp())) SER_ERR("cannot write pgid file {}", s.pgid_file);
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-        dup2(null, 0);
-        dup2(null, 1);
-        if (!s.log_stderror) dup2(null, 2);
-        if (null > 2) close(null);
-    }
-    return true;
-}
-
 bool drop_privileges(const Settings& s) {
     if (s.group.empty() && s.user.empty()) return true;
     gid_t gid = 0;
@@ -127,20 +94,71 @@ void set_limits(const Settings& s) {
 
 }  // namespace
 
-int run_server(rt::Server& server, const cli::Options& o) {
+bool daemonize_for_start(const Settings& s, int& ready_fd) {
+    ready_fd = -1;
+    if (!s.fork) return true;
+    if (!s.pid_file.empty() && pid_file_in_use(s.pid_file)) {
+        SER_ERR("pid file {} names a running process; refusing to start", s.pid_file);
+        return false;
+    }
+    if (!s.chroot.empty() && chroot(s.chroot.c_str()) != 0) {
+        SER_ERR("chroot(\"{}\"): {}", s.chroot, strerror(errno));
+        return false;
+    }
+    if (chdir(s.workdir.empty() ? "/" : s.workdir.c_str()) != 0) {
+        SER_ERR("chdir(\"{}\"): {}", s.workdir, strerror(errno));
+        return false;
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return false;
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid > 0) {
+        // The command that started ser succeeds only once the daemon is serving.
+        close(p[1]);
+        char c = 0;
+        ssize_t n;
+        while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR) {
+        }
+        _exit(n == 1 && c == '0' ? 0 : 255);
+    }
+    close(p[0]);
+    setsid();
+    pid = fork();
+    if (pid < 0) _exit(255);
+    if (pid > 0) _exit(0);
+    if (!write_id_file(s.pid_file, getpid())) SER_ERR("cannot write pid file {}", s.pid_file);
+    if (!write_id_file(s.pgid_file, getpgrp())) SER_ERR("cannot write pgid file {}", s.pgid_file);
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);   // stderr stays until start-up is done: its errors reach the terminal
+        if (null > 2) close(null);
+    }
+    ready_fd = p[1];
+    return true;
+}
+
+int worker_count_for(const rt::Server& server) {
+    const Settings& s = server.settings();
+    int children = s.children > 0 ? s.children : 8;
+    int tcp_children = s.tcp_children > 0 ? s.tcp_children : children;
+    int udp = 0;
+    bool tcp = false;
+    for (const auto& sock : server.sockets()) {
+        if (sock.proto == PROTO_UDP) ++udp;
+        if (sock.proto == PROTO_TCP) tcp = true;
+    }
+    return kFirstReceiverRank + udp * children + (tcp ? tcp_children : 0);
+}
+
+int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
     const Settings& s = server.settings();
     set_log_facility(s.log_facility);
-    if (s.fork) {
-        if (!daemonize(s)) return 255;
-        if (!s.log_stderror) {
-            open_syslog(o.argv.empty() ? "ser" : o.argv[0].c_str());
-            set_log_stderr(false);
-        }
-    } else if (!s.log_stderror) {
-        set_log_stderr(false);
-    }
+    if (!s.log_stderror && !s.fork) set_log_stderr(false);
 
-    // Signals are taken by this thread only (sigwait); workers never see them.
+    // Signals are taken by this thread only (sigwait); every thread started
+    // from here inherits the mask and never sees them.
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) sigaddset(&set, sig);
@@ -149,12 +167,6 @@ int run_server(rt::Server& server, const cli::Options& o) {
     set_limits(s);
 
     std::string err;
-    if (!server.modules().init_all(server, err)) {
-        SER_ERR("{}", err);
-        return 255;
-    }
-    server.collect_hooks();
-
     rt::NetTransport net(server);
     server.set_transport(&net);
     if (!net.open(err)) {
@@ -171,17 +183,60 @@ int run_server(rt::Server& server, const cli::Options& o) {
     if (!s.unix_sock.empty())
         SER_WARN("unix_sock=\"{}\" is not served yet: the unix-socket interface is not implemented", s.unix_sock);
 
-    ModuleTimers timers(server);
-    timers.start();
-    net.start([&server](int rank) {
+    auto worker_init = [&server](int rank) {
+        rt::Server::set_worker_index(rank);
+        set_log_process_index(rank);
         std::string e;
         if (!server.modules().child_init_all(rank, e)) {
             SER_ERR("{}", e);
             return false;
         }
         return true;
+    };
+    // Timer threads first: a failure route run by a timeout needs the same
+    // per-worker state (e.g. a DB connection) as a receiver.
+    std::atomic<int> timer_inits{0};
+    std::atomic<bool> timer_ok{true};
+    server.timer_wheel().start([&] {
+        bool ok = worker_init(kRankProtocolTimers);
+        if (!ok) timer_ok = false;
+        ++timer_inits;
+        return ok;
     });
+    ModuleTimers timers(server);
+    timers.start([&] {
+        bool ok = worker_init(kRankModuleTimers);
+        if (!ok) timer_ok = false;
+        ++timer_inits;
+        return ok;
+    });
+    bool ok = net.start(kFirstReceiverRank, worker_init);
+    while (timer_inits.load() < 1 + (timers.size() ? 1 : 0)) usleep(1000);
+    ok = ok && timer_ok;
+    if (!ok) {
+        SER_ERR("start-up failed: a worker could not initialise");
+        net.stop();
+        timers.stop();
+        server.timer_wheel().stop();
+        server.modules().destroy_all();
+        return 255;
+    }
     SER_NOTICE("ser started: {} worker thread(s), pid {}", net.worker_count(), int(getpid()));
+    if (ready_fd >= 0) {
+        // Detached: tell the starting process, then leave the terminal.
+        ssize_t ignored = write(ready_fd, "0", 1);
+        (void)ignored;
+        close(ready_fd);
+        if (!s.log_stderror) {
+            open_syslog(o.argv.empty() ? "ser" : o.argv[0].c_str());
+            set_log_stderr(false);
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                dup2(null, 2);
+                if (null > 2) close(null);
+            }
+        }
+    }
 
     for (;;) {
         int sig = 0;
@@ -195,6 +250,7 @@ int run_server(rt::Server& server, const cli::Options& o) {
     }
     net.stop();
     timers.stop();
+    server.timer_wheel().stop();
     server.modules().destroy_all();
     if (!s.pid_file.empty() && s.fork) unlink(s.pid_file.c_str());
     if (!s.pgid_file.empty() && s.fork) unlink(s.pgid_file.c_str());

@@ -111,6 +111,20 @@ int ser_main(int argc, char** argv) {
         std::cerr << "ERROR: " << err << "\n";
         return 255;
     }
+    // Modules are initialised before the fix-ups (core-runtime §1 steps
+    // 11-12): a fix-up may bind another module's API (registrar's save()
+    // needs usrloc) or check a route block (t_on_failure). A server
+    // daemonises first, keeping stderr until it is ready.
+    const bool serving = !o.check && o.trace_file.empty();
+    int ready_fd = -1;
+    if (serving && !daemonize_for_start(s, ready_fd)) return 255;
+    server.set_check_only(o.check);
+    server.set_worker_count(worker_count_for(server));
+    if (!server.modules().init_all(server, err)) {
+        std::cerr << "ERROR: " << err << "\n";
+        return 255;
+    }
+    server.collect_hooks();
     if (!loader.fixup()) return fail(diag, "error while trying to fix configuration");
     diag.print(std::cerr);  // warnings
 
@@ -120,7 +134,7 @@ int ser_main(int argc, char** argv) {
         return 0;  // SER 0.9.6 exited 255 here; a check that passed is a success
     }
     if (!o.trace_file.empty()) return run_trace(server, o);
-    return run_server(server, o);
+    return run_server(server, o, ready_fd);
 }
 
 }  // namespace ser::app

@@ -111,11 +111,10 @@ int run_trace(rt::Server& server, const cli::Options& o) {
     PrintTracer tracer(std::cout);
     server.set_transport(&transport);
     server.set_tracer(&tracer);
-    if (!server.modules().init_all(server, err) || !server.modules().child_init_all(1, err)) {
+    if (!server.modules().child_init_all(1, err)) {
         std::cerr << "ERROR: " << err << "\n";
         return 255;
     }
-    server.collect_hooks();
     std::cout << fmt::format("=== received {}:{}:{} -> {}:{} ({} bytes) ===\n", rcv.proto == PROTO_TCP ? "tcp" : "udp",
                              rcv.src_ip.to_string(), rcv.src_port, in ? in->address_text : "?", in ? in->port : 0,
                              text.size());

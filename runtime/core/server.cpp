@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -78,9 +78,30 @@ const SocketInfo* Server::socket_by_route(const IpAddr& to) const {
     return found;
 }
 
-Server::Server()
+namespace {
+thread_local int t_worker_index = 0;
+}
+
+Server::Server(TimerWheel::Clock clock)
     : modules_(std::make_unique<ModuleLoader>()),
-      engine_(std::make_unique<script::Engine>(program_, *this)) {}
+      engine_(std::make_unique<script::Engine>(program_, *this)),
+      wheel_(clock) {}
+
+void Server::set_worker_index(int i) { t_worker_index = i; }
+int Server::worker_index() const { return t_worker_index; }
+
+int Server::allocate_msg_slot() {
+    int n = next_slot_.fetch_add(1);
+    if (n >= int(sip::Msg::kSlots)) return -1;
+    return n;
+}
+
+bool Server::route_exists(RouteKind kind, int n) const { return engine_->defined(kind, n); }
+
+int Server::run_route(RouteKind kind, int n, sip::Msg& msg) {
+    if (!engine_->defined(kind, n)) return 1;
+    return engine_->run(kind, n, msg);
+}
 
 Server::~Server() {
     // Modules go before the program that points into them is destroyed.
@@ -89,11 +110,6 @@ Server::~Server() {
 
 int& Server::last_error() { return script::t_ser_error; }
 int Server::prev_error() const { return script::t_prev_ser_error; }
-
-uint64_t Server::now_ms() const {
-    using namespace std::chrono;
-    return uint64_t(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 void Server::collect_hooks() {
     pre_script_.clear();
@@ -108,15 +124,20 @@ void Server::collect_hooks() {
         if ((*it)->exports->hooks & kHookOnReply) on_reply_.push_back((*it)->instance.get());
 }
 
-bool Server::register_api(std::string_view name, void* api) {
+bool Server::register_api(std::string_view name, uint32_t version, void* api) {
     std::lock_guard lk(api_mutex_);
-    return apis_.emplace(std::string(name), api).second;
+    return apis_.emplace(std::string(name), ApiEntry{version, api}).second;
 }
 
-void* Server::find_api(std::string_view name) const {
+void* Server::find_api(std::string_view name, uint32_t version) const {
     std::lock_guard lk(api_mutex_);
     auto it = apis_.find(std::string(name));
-    return it == apis_.end() ? nullptr : it->second;
+    if (it == apis_.end()) return nullptr;
+    if (it->second.version != version) {
+        SER_ERR("module API '{}' has version {}, version {} was asked for", name, it->second.version, version);
+        return nullptr;
+    }
+    return it->second.api;
 }
 
 bool Server::resolve(std::string_view host, IpAddr& out) {
@@ -197,17 +218,32 @@ void Server::process(sip::Msg& msg) {
         if (settings_.tcp_accept_aliases && msg.rcv.proto == PROTO_TCP)
             if (const sip::ViaBody* v = msg.via1(); v && v->alias && transport_)
                 transport_->add_tcp_alias(msg.rcv.conn_id, msg.rcv.src_ip, v->port ? v->port : 5060);
+        // A module whose pre_script ran gets its post_script even when a
+        // later pre_script absorbs the message (it may hold state for it).
+        size_t ran = 0;
+        bool absorbed = false;
         for (Module* m : pre_script_) {
-            int r = m->pre_script(msg);
-            if (r <= 0) return;  // 0: absorbed (e.g. sl's ACK filter), < 0: error
+            ++ran;
+            if (m->pre_script(msg) <= 0) {  // 0: absorbed (e.g. sl's ACK filter), < 0: error
+                absorbed = true;
+                break;
+            }
         }
-        if (!engine_->defined(script::RouteType::Request, 0)) {
-            SER_WARN("null action list: no route block, request discarded");
+        if (!absorbed) {
+            if (!engine_->defined(script::RouteType::Request, 0)) {
+                SER_WARN("null action list: no route block, request discarded");
+            } else {
+                int r = engine_->run(script::RouteType::Request, 0, msg);
+                if (r < 0) SER_DBG("error while trying script");
+            }
+        }
+        if (!absorbed) {
+            for (Module* m : post_script_) m->post_script(msg);
         } else {
-            int r = engine_->run(script::RouteType::Request, 0, msg);
-            if (r < 0) SER_DBG("error while trying script");
+            for (Module* m : post_script_)
+                if (std::find(pre_script_.begin(), pre_script_.begin() + long(ran), m) != pre_script_.begin() + long(ran))
+                    m->post_script(msg);
         }
-        for (Module* m : post_script_) m->post_script(msg);
         return;
     }
     if (settings_.check_via) {
@@ -248,14 +284,19 @@ const SocketInfo* Server::choose_socket(const sip::Msg* msg, int proto, const Ip
     return loopback;
 }
 
-int Server::send(const Destination& dst, std::string_view data) {
+int Server::send_from(const sip::Msg* msg, Destination& dst, std::string_view data) {
     if (!transport_) return E_SEND;
-    const SocketInfo* from = dst.send_socket ? dst.send_socket : choose_socket(nullptr, dst.proto, dst.ip);
-    if (!from) {
+    if (!dst.send_socket) dst.send_socket = choose_socket(msg, dst.proto, dst.ip);
+    if (!dst.send_socket) {
         SER_ERR("no {} socket for sending to {}", proto_name(dst.proto), dst.ip.to_string());
         return E_NO_SOCKET;
     }
-    return transport_->send(from, dst, data);
+    return transport_->send(dst.send_socket, dst, data) >= 0 ? 1 : E_SEND;
+}
+
+int Server::send(const Destination& dst, std::string_view data) {
+    Destination d = dst;
+    return send_from(nullptr, d, data);
 }
 
 bool Server::via_host_matches(std::string_view via_host, const IpAddr& src) const {
@@ -272,72 +313,107 @@ std::string Server::via_branch(sip::Msg& msg) {
     return stateless_branch(msg);
 }
 
-int Server::forward_request(sip::Msg& msg, const script::Dest& d) {
+int Server::build_request(sip::Msg& msg, const ForwardTarget& t, OutRequest& out) {
     if (!msg.is_request()) return -1;
-    std::vector<IpAddr> addrs;
-    uint16_t port = d.port;
-    int proto = d.proto;
-    if (d.from_uri) {
-        std::string_view target = msg.dst_uri.empty() ? msg.current_uri() : std::string_view(msg.dst_uri);
+    const std::string_view uri = t.uri.empty() ? msg.current_uri() : t.uri;
+    const std::string_view hop = !t.dst_uri.empty()                  ? t.dst_uri
+                                 : t.uri.empty() && !msg.dst_uri.empty() ? std::string_view(msg.dst_uri)
+                                                                         : uri;
+    int proto = t.proto;
+    uint16_t port = t.port;
+    IpAddr ip;
+    if (t.ip) {
+        ip = *t.ip;
+        if (proto == PROTO_NONE) proto = PROTO_UDP;
+    } else {
         sip::Uri u;
-        if (!sip::parse_uri(target, u)) {
-            SER_ERR("forward: bad destination URI <{}>", target);
+        if (!sip::parse_uri(hop, u)) {
+            SER_ERR("forward: bad destination URI <{}>", hop);
             return E_BAD_URI;
         }
-        if (d.port_from_uri || port == 0) port = u.port;
+        if (port == 0) port = u.port;
         if (proto == PROTO_NONE) {
-            auto t = u.param("transport");
-            proto = t ? proto_from_text(*t) : PROTO_UDP;
+            auto tp = u.param("transport");
+            proto = tp ? proto_from_text(*tp) : PROTO_UDP;
             if (proto == PROTO_NONE) proto = PROTO_UDP;
         }
-        if (!resolve_host(u.host, addrs) || addrs.empty()) {
+        if (!resolve(u.host, ip)) {
             SER_ERR("forward: cannot resolve '{}'", u.host);
             return E_BAD_ADDRESS_RESOLVE;
         }
-    } else {
-        addrs = d.addrs;
-        if (proto == PROTO_NONE) proto = msg.rcv.proto;
     }
     if (port == 0) port = 5060;
     if (proto == PROTO_TLS) {
         SER_ERR("forward: TLS is not supported");
         return E_SEND;
     }
+    const SocketInfo* from = choose_socket(&msg, proto, ip);
+    if (!from) {
+        SER_ERR("forward: no {} socket for {}", proto_name(proto), ip.to_string());
+        return E_NO_SOCKET;
+    }
+    std::string host_buf;
+    std::string_view via_host = !msg.adv_address.empty()               ? std::string_view(msg.adv_address)
+                                : !settings_.advertised_address.empty() ? std::string_view(settings_.advertised_address)
+                                                                         : std::string_view(from->address_text);
+    const bool advertised = via_host != from->address_text;
+    if (!advertised && from->address.af == 10) {
+        host_buf = "[" + from->address_text + "]";
+        via_host = host_buf;
+    }
+    std::string port_text;
+    if (msg.adv_port) port_text = std::to_string(msg.adv_port);
+    else if (settings_.advertised_port) port_text = std::to_string(settings_.advertised_port);
+    const bool adv_port = !port_text.empty();
+    if (!adv_port && from->port != 5060) port_text = from->port_text;
+    std::string branch = t.branch.empty() ? via_branch(msg) : std::string(t.branch);
+    std::string extra;
+    if (msg.rcv.proto == PROTO_TCP || msg.rcv.proto == PROTO_TLS) extra = ";i=" + id_to_rev_hex(msg.rcv.conn_id);
 
+    sip::ViaSpec via{proto_name(proto), via_host, port_text, branch, extra};
+    sip::ReceivedInfo ri{msg.rcv.src_ip.to_string(), msg.rcv.src_port, msg.force_rport};
+    sip::SendContext ctx;
+    ctx.send_socket = from;
+    ctx.recv_socket = static_cast<const SocketInfo*>(msg.rcv.socket);
+    ctx.proto = proto;
+    if (advertised) ctx.adv_address = via_host;
+    if (adv_port) ctx.adv_port = port_text;
+    out.data = sip::build_request(msg, via, ri, proto != PROTO_UDP, uri, &ctx);
+    if (out.data.empty()) return E_BAD_REQ;
+    out.dst = Destination{};
+    out.dst.proto = proto;
+    out.dst.ip = ip;
+    out.dst.port = port;
+    out.dst.send_socket = from;
+    return 1;
+}
+
+int Server::forward_request(sip::Msg& msg, const script::Dest& d) {
+    if (!msg.is_request()) return -1;
+    ForwardTarget t;
+    t.proto = d.proto;
+    if (d.from_uri) {
+        // forward(uri:host, NUM): the number replaces the URI's port.
+        if (!d.port_from_uri) t.port = d.port;
+        OutRequest out;
+        int r = build_request(msg, t, out);
+        if (r < 0) return r;
+        return send_from(&msg, out.dst, out.data);
+    }
+    // A fixed destination keeps the transport the request came in on (§6.1)
+    // and tries the next address after a send failure.
+    if (t.proto == PROTO_NONE) t.proto = msg.rcv.proto;
+    t.port = d.port;
     int result = E_SEND;
-    for (const IpAddr& ip : addrs) {  // next address after a send failure (§6.1)
-        const SocketInfo* from = choose_socket(&msg, proto, ip);
-        if (!from) {
-            SER_ERR("forward: no {} socket for {}", proto_name(proto), ip.to_string());
-            result = E_NO_SOCKET;
+    for (const IpAddr& ip : d.addrs) {
+        t.ip = &ip;
+        OutRequest out;
+        int r = build_request(msg, t, out);
+        if (r < 0) {
+            result = r;
             continue;
         }
-        std::string host_buf;
-        std::string_view via_host = !msg.adv_address.empty()               ? std::string_view(msg.adv_address)
-                                    : !settings_.advertised_address.empty() ? std::string_view(settings_.advertised_address)
-                                                                             : std::string_view(from->address_text);
-        if (via_host == from->address_text && from->address.af == 10) {
-            host_buf = "[" + from->address_text + "]";
-            via_host = host_buf;
-        }
-        std::string port_text;
-        if (msg.adv_port) port_text = std::to_string(msg.adv_port);
-        else if (settings_.advertised_port) port_text = std::to_string(settings_.advertised_port);
-        else if (from->port != 5060) port_text = from->port_text;
-        std::string branch = via_branch(msg);
-        std::string extra;
-        if (msg.rcv.proto == PROTO_TCP || msg.rcv.proto == PROTO_TLS) extra = ";i=" + id_to_rev_hex(msg.rcv.conn_id);
-
-        sip::ViaSpec via{proto_name(proto), via_host, port_text, branch, extra};
-        sip::ReceivedInfo ri{msg.rcv.src_ip.to_string(), msg.rcv.src_port, msg.force_rport};
-        std::string out = sip::build_request(msg, via, ri, proto != PROTO_UDP);
-        Destination dst;
-        dst.proto = proto;
-        dst.ip = ip;
-        dst.port = port;
-        dst.send_socket = from;
-        if (transport_ && transport_->send(from, dst, out) >= 0) return 1;
-        result = E_SEND;
+        if ((result = send_from(&msg, out.dst, out.data)) >= 0) return 1;
     }
     return result;
 }
@@ -345,16 +421,15 @@ int Server::forward_request(sip::Msg& msg, const script::Dest& d) {
 int Server::send_original(sip::Msg& msg, const script::Dest& d) {
     int proto = d.proto == PROTO_NONE ? PROTO_UDP : d.proto;
     uint16_t port = d.port ? d.port : 5060;
+    int result = E_SEND;
     for (const IpAddr& ip : d.addrs) {
         Destination dst;
         dst.proto = proto;
         dst.ip = ip;
         dst.port = port;
-        dst.send_socket = choose_socket(&msg, proto, ip);
-        if (!dst.send_socket) continue;
-        if (transport_ && transport_->send(dst.send_socket, dst, msg.buffer()) >= 0) return 1;
+        if ((result = send_from(&msg, dst, msg.buffer())) >= 0) return 1;
     }
-    return E_SEND;
+    return result;
 }
 
 int Server::forward_reply(sip::Msg& reply) {
@@ -383,9 +458,7 @@ int Server::forward_reply(sip::Msg& reply) {
     if (proto == PROTO_TCP)
         if (const sip::ViaBody* v1 = reply.via1(); v1 && v1->i) dst.conn_id = rev_hex_to_id(*v1->i);
     std::string out = sip::build_reply_forward(reply, proto != PROTO_UDP);
-    dst.send_socket = choose_socket(&reply, proto, ip);
-    if (!dst.send_socket) return E_NO_SOCKET;
-    return transport_ && transport_->send(dst.send_socket, dst, out) >= 0 ? 1 : E_SEND;
+    return send_from(&reply, dst, out);
 }
 
 int Server::add_tcp_alias(sip::Msg& msg, uint16_t port) {
@@ -438,9 +511,7 @@ int Server::send_local_reply(sip::Msg& req, const LocalReply& r) {
         return -1;
     }
     std::string out = build_local_reply(req, r);
-    if (!dst.send_socket) dst.send_socket = choose_socket(&req, dst.proto, dst.ip);
-    if (!dst.send_socket || !transport_) return E_SEND;
-    return transport_->send(dst.send_socket, dst, out) >= 0 ? 1 : E_SEND;
+    return send_from(&req, dst, out);
 }
 
 }  // namespace ser::rt

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/core/listen_spec.hpp"
+#include "runtime/core/timer_wheel.hpp"
 #include "runtime/loader/module_loader.hpp"
 #include "runtime/script/engine.hpp"
 #include "runtime/script/program.hpp"
@@ -33,7 +34,8 @@ public:
 
 class Server : public Core, public script::ScriptHost {
 public:
-    Server();
+    // A manual clock (tests) steps the protocol timers by hand.
+    explicit Server(TimerWheel::Clock clock = TimerWheel::Clock::Monotonic);
     ~Server() override;
 
     // ---- set-up (config loader, main) ----
@@ -51,6 +53,11 @@ public:
     const script::Engine& engine() const { return *engine_; }
     // Called once modules are initialised: caches the per-message hooks.
     void collect_hooks();
+    void set_check_only(bool on) { check_only_ = on; }
+    // Threads that run module code get an index (Core::worker_index()).
+    void set_worker_count(int n) { worker_count_ = n; }
+    static void set_worker_index(int i);
+    TimerWheel& timer_wheel() { return wheel_; }
 
     // ---- per message ----
     // Entry point for every received SIP message. `buf` is mutable (maxfwd
@@ -66,12 +73,21 @@ public:
     std::string build_local_reply(sip::Msg& req, const LocalReply& r) override;
     bool local_reply_destination(sip::Msg& req, Destination& out) override;
     int send(const Destination& dst, std::string_view data) override;
+    const SocketInfo* choose_socket(const sip::Msg* msg, int proto, const IpAddr& to) const override;
+    int build_request(sip::Msg& msg, const ForwardTarget& t, OutRequest& out) override;
+    bool route_exists(RouteKind kind, int n) const override;
+    int run_route(RouteKind kind, int n, sip::Msg& msg) override;
+    int allocate_msg_slot() override;
+    Timers& timers() override { return wheel_; }
+    int worker_index() const override;
+    int worker_count() const override { return worker_count_; }
+    bool check_only() const override { return check_only_; }
     bool resolve(std::string_view host, IpAddr& out) override;
     int& last_error() override;
     int prev_error() const override;
-    bool register_api(std::string_view name, void* api) override;
-    void* find_api(std::string_view name) const override;
-    uint64_t now_ms() const override;
+    bool register_api(std::string_view name, uint32_t version, void* api) override;
+    void* find_api(std::string_view name, uint32_t version) const override;
+    uint64_t now_ms() const override { return wheel_.now_ms(); }
 
     // ---- ScriptHost ----
     int forward_request(sip::Msg& msg, const script::Dest& dest) override;
@@ -83,10 +99,10 @@ public:
     // Stateless reply forwarding by the second Via (core-runtime §6.6).
     int forward_reply(sip::Msg& reply);
 
-    // The socket to send from (core-runtime §6.2).
-    const SocketInfo* choose_socket(const sip::Msg* msg, int proto, const IpAddr& to) const;
-
 private:
+    // The one place that sends: fills dst.send_socket by choose_socket()
+    // when it is null, then hands the bytes to the transport.
+    int send_from(const sip::Msg* msg, Destination& dst, std::string_view data);
     const SocketInfo* socket_by_route(const IpAddr& to) const;
     std::string via_branch(sip::Msg& msg);
     bool via_host_matches(std::string_view via_host, const IpAddr& src) const;
@@ -102,8 +118,17 @@ private:
 
     std::vector<Module*> pre_script_, on_reply_, post_script_;
 
+    TimerWheel wheel_;
+    std::atomic<int> next_slot_{0};
+    int worker_count_ = 1;
+    bool check_only_ = false;
+
+    struct ApiEntry {
+        uint32_t version;
+        void* api;
+    };
     mutable std::mutex api_mutex_;
-    std::unordered_map<std::string, void*> apis_;
+    std::unordered_map<std::string, ApiEntry> apis_;
 };
 
 }  // namespace ser::rt

@@ -17,10 +17,11 @@ void TimerService::add(std::string name, unsigned interval_ms, Tick tick) {
     cv_.notify_all();
 }
 
-void TimerService::start() {
+void TimerService::start(std::function<bool()> on_start) {
     if (thread_.joinable() || timers_.empty()) return;
-    thread_ = std::thread([this] {
+    thread_ = std::thread([this, on_start] {
         set_log_process_index(0);
+        if (on_start && !on_start()) return;
         loop();
     });
 }

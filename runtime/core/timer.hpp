@@ -18,7 +18,9 @@ public:
     ~TimerService() { stop(); }
 
     void add(std::string name, unsigned interval_ms, Tick tick);
-    void start();
+    // Starts the thread if there is a timer; `on_start` runs first in it
+    // (false stops the thread).
+    void start(std::function<bool()> on_start = {});
     void stop();
     size_t size() const { return timers_.size(); }
 

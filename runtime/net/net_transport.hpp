@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,8 +25,10 @@ public:
 
     // Creates and binds every socket of server.sockets(). False + error.
     bool open(std::string& error);
-    // Starts receivers; `worker_init(rank)` runs first in every worker thread.
-    bool start(const std::function<bool(int rank)>& worker_init);
+    // Starts receivers with ranks from `first_rank`; `worker_init(rank)`
+    // runs first in every worker thread. Returns once every worker has
+    // initialised: false if any failed (the caller stops the server).
+    bool start(int first_rank, const std::function<bool(int rank)>& worker_init);
     void stop();
 
     int send(const SocketInfo* from, const Destination& to, std::string_view data) override;

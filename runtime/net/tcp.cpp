@@ -94,7 +94,7 @@ public:
     void start(const std::function<bool(int)>& init) {
         thread_ = std::thread([this, init] {
             set_log_process_index(rank_);
-            if (init && !init(rank_)) SER_ERR("tcp reader {} failed to initialise", rank_);
+            if (init && !init(rank_)) return;   // start-up fails: nothing to read for
             loop();
         });
     }

@@ -4,7 +4,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -78,26 +80,45 @@ bool NetTransport::open(std::string& error) {
     return true;
 }
 
-bool NetTransport::start(const std::function<bool(int rank)>& worker_init) {
+bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& worker_init) {
     int children = server_.settings().children > 0 ? server_.settings().children : 8;
-    int rank = 1;
+    int tcp_children = server_.settings().tcp_children > 0 ? server_.settings().tcp_children : children;
+    int expected = tcp_->has_listeners() ? tcp_children : 0;
+    for (auto& [sock, fds] : udp_fds_) expected += int(fds.size());
+
+    // Every worker reports its init; start() returns when all did.
+    struct Gate {
+        std::mutex mu;
+        std::condition_variable cv;
+        int done = 0;
+        bool ok = true;
+    };
+    auto gate = std::make_shared<Gate>();
+    auto init = [gate, worker_init](int r) {
+        bool ok = !worker_init || worker_init(r);
+        if (!ok) SER_ERR("worker {} failed to initialise", r);
+        std::lock_guard lk(gate->mu);
+        ++gate->done;
+        gate->ok = gate->ok && ok;
+        gate->cv.notify_all();
+        return ok;
+    };
+    int rank = first_rank;
     for (auto& s : server_.mutable_sockets()) {
         if (s.proto != PROTO_UDP) continue;
         for (int fd : udp_fds_[&s]) {
             int r = rank++;
-            threads_.emplace_back([this, &s, fd, r, worker_init] {
+            threads_.emplace_back([this, &s, fd, r, init] {
                 set_log_process_index(r);
-                if (worker_init && !worker_init(r)) {
-                    SER_ERR("worker {} failed to initialise", r);
-                    return;
-                }
+                if (!init(r)) return;
                 udp_loop(&s, fd);
             });
         }
     }
-    int tcp_children = server_.settings().tcp_children > 0 ? server_.settings().tcp_children : children;
-    if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, worker_init);
-    return true;
+    if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, init);
+    std::unique_lock lk(gate->mu);
+    gate->cv.wait(lk, [&] { return gate->done >= expected; });
+    return gate->ok;
 }
 
 void NetTransport::udp_loop(SocketInfo* sock, int fd) {

@@ -27,7 +27,11 @@ int Engine::run(RouteType type, int n, sip::Msg& msg) const {
     case RouteType::OnReply: b = &prog_.routes.onreply[size_t(n)]; break;
     }
     Ctx c{msg, 0};
-    return exec_block(*b, c);
+    const RouteKind saved = msg.route_kind;
+    msg.route_kind = type;
+    int r = exec_block(*b, c);
+    msg.route_kind = saved;
+    return r;
 }
 
 int Engine::exec_block(const Block& b, Ctx& c) const {

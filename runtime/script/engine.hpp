@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/script/program.hpp"
+#include "ser/route.hpp"
 #include "ser/settings.hpp"
 
 namespace ser::sip { class Msg; }
@@ -38,7 +39,7 @@ public:
     virtual void on_condition(const Program& prog, const Action& if_action, int result, int depth) = 0;
 };
 
-enum class RouteType : uint8_t { Request, Failure, OnReply };
+using RouteType = ser::RouteKind;
 
 class Engine {
 public:
@@ -47,7 +48,8 @@ public:
     const Program& program() const { return prog_; }
 
     bool defined(RouteType type, int n) const;
-    // Runs block `n` of `type`; returns the block's value.
+    // Runs block `n` of `type` with msg.route_kind = type (restored after,
+    // so a module may run a block from inside another); returns the block's value.
     int run(RouteType type, int n, sip::Msg& msg) const;
 
 private:

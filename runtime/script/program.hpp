@@ -14,11 +14,12 @@
 
 #include "ser/ip.hpp"
 #include "ser/module.hpp"
+#include "ser/route.hpp"
 #include "ser/socket.hpp"
 
 namespace ser::script {
 
-inline constexpr int kMaxRoutes = 20;      // route[0..19] and friends
+inline constexpr int kMaxRoutes = kMaxRouteBlocks;   // route[0..19] and friends
 inline constexpr int kMaxRecursion = 100;  // route calls + nested blocks (§7.4)
 
 // Same shape as ast::Pos: file indexes Program::files.

@@ -85,12 +85,14 @@ bool received_needed(const ViaBody& via, std::string_view src) {
     return !(h.size() <= src.size() && src.compare(0, h.size(), h) == 0);
 }
 
-std::string build_request(Msg& m, const ViaSpec& via, const ReceivedInfo& rcv, bool stream) {
+std::string build_request(Msg& m, const ViaSpec& via, const ReceivedInfo& rcv, bool stream,
+                          std::string_view ruri, const SendContext* ctx) {
     const ViaBody* v = m.via1();
     if (!v) return {};
     EditList b;
     if (m.start_offset() > 0) b.remove(0, m.start_offset());
-    if (!m.new_uri.empty()) b.replace(m.ruri_offset(), uint32_t(m.ruri().size()), m.new_uri);
+    if (ruri.empty()) ruri = m.new_uri;
+    if (!ruri.empty() && ruri != m.ruri()) b.replace(m.ruri_offset(), uint32_t(m.ruri().size()), ruri);
 
     std::string_view src = rcv.src_ip_text;
     if (!src.empty() && src.front() == '[' && src.back() == ']') src = src.substr(1, src.size() - 2);
@@ -117,7 +119,7 @@ std::string build_request(Msg& m, const ViaSpec& via, const ReceivedInfo& rcv, b
     char* vl = b.alloc(vn);
     write_via_line(vl, via);
     b.insert(m.headers()[v->hdr_index].offset, std::string_view(vl, vn));
-    return apply_edits(m.buffer(), &m.lumps, b);
+    return apply_edits(m.buffer(), &m.lumps, b, ctx);
 }
 
 }  // namespace ser::sip

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "runtime/sip/lump_plan.hpp"
 
@@ -14,6 +15,14 @@ namespace ser::sip {
 void Lumps::insert(uint32_t offset, std::string text) {
     if (text.empty()) return;
     ops_.push_back(Op{offset, 0, std::move(text), true});
+}
+
+void Lumps::insert_dynamic(uint32_t offset, LumpTextFn fn, std::shared_ptr<const void> arg) {
+    if (!fn) return;
+    Op op{offset, 0, {}, true};
+    op.dynamic = fn;
+    op.arg = std::move(arg);
+    ops_.push_back(std::move(op));
 }
 
 void Lumps::remove(uint32_t offset, uint32_t len) {
@@ -65,34 +74,48 @@ template <class T> using Small = boost::container::small_vector<T, 16>;
 struct Plan {
     Small<Piece> pieces;
     Small<Region> regions;
+    // Texts of send-time inserts, made once per build; a deque keeps the
+    // views into them valid while more are added (created only when needed:
+    // most messages have none).
+    std::unique_ptr<std::deque<std::string>> made;
+    const SendContext* ctx = nullptr;
+
+    std::string_view text_of(const Lumps::Op& op) {
+        if (op.dynamic) {
+            static const SendContext empty{};
+            if (!made) made = std::make_unique<std::deque<std::string>>();
+            made->emplace_back();
+            op.dynamic(ctx ? *ctx : empty, op.arg.get(), made->back());
+            return made->back();
+        }
+        return op.has_text ? std::string_view(op.text) : std::string_view();
+    }
 
     struct Item {
         uint32_t off, len, order;
         std::string_view text;   // empty = pure remove
     };
 
-    Plan(std::initializer_list<const Lumps*> lists, uint32_t end) {
+    Plan(std::initializer_list<const Lumps*> lists, uint32_t end, const SendContext* c = nullptr) : ctx(c) {
         Small<Item> items;
         uint32_t order = 0;
         for (const Lumps* l : lists) {
             if (!l) continue;
             for (const auto& op : l->ops()) {
                 ++order;
-                add(items, end, op.offset, op.len,
-                    op.has_text ? std::string_view(op.text) : std::string_view(), order);
+                add(items, end, op.offset, op.len, text_of(op), order);
             }
         }
         resolve(items);
     }
 
-    Plan(const Lumps* module, const detail::EditList& own, uint32_t end) {
+    Plan(const Lumps* module, const detail::EditList& own, uint32_t end, const SendContext* c) : ctx(c) {
         Small<Item> items;
         uint32_t order = 0;
         if (module)
             for (const auto& op : module->ops()) {
                 ++order;
-                add(items, end, op.offset, op.len,
-                    op.has_text ? std::string_view(op.text) : std::string_view(), order);
+                add(items, end, op.offset, op.len, text_of(op), order);
             }
         for (const auto& op : own) {
             ++order;
@@ -208,12 +231,13 @@ struct Plan {
 
 }  // namespace
 
-std::string Lumps::apply(std::string_view original) const {
-    return apply_lumps(original, {this});
+std::string Lumps::apply(std::string_view original, const SendContext* ctx) const {
+    return apply_lumps(original, {this}, ctx);
 }
 
-std::string apply_lumps(std::string_view original, std::initializer_list<const Lumps*> lists) {
-    Plan plan(lists, uint32_t(original.size()));
+std::string apply_lumps(std::string_view original, std::initializer_list<const Lumps*> lists,
+                        const SendContext* ctx) {
+    Plan plan(lists, uint32_t(original.size()), ctx);
     return plan.apply(original);
 }
 
@@ -224,8 +248,9 @@ size_t edited_length(std::initializer_list<const Lumps*> lists, uint32_t from, u
 
 namespace detail {
 
-std::string apply_edits(std::string_view original, const Lumps* module, const EditList& own) {
-    Plan plan(module, own, uint32_t(original.size()));
+std::string apply_edits(std::string_view original, const Lumps* module, const EditList& own,
+                        const SendContext* ctx) {
+    Plan plan(module, own, uint32_t(original.size()), ctx);
     return plan.apply(original);
 }
 

@@ -88,7 +88,8 @@ private:
 
 // original[0, size) with the edits of `module` (may be null) and then `own`
 // applied (= apply_lumps(original, {module, <own as Lumps>})).
-std::string apply_edits(std::string_view original, const Lumps* module, const EditList& own);
+std::string apply_edits(std::string_view original, const Lumps* module, const EditList& own,
+                        const SendContext* ctx = nullptr);
 
 // Decimal text of v into buf (at least 10 bytes); returns its length.
 inline size_t u32_text(char* buf, uint32_t v) {

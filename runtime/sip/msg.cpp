@@ -55,6 +55,8 @@ void Msg::reset() {
     lumps.clear();
     reply_lumps.clear();
     rcv = RecvInfo{};
+    route_kind = RouteKind::Request;
+    slots.fill(nullptr);
 }
 
 namespace {

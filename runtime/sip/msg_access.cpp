@@ -155,3 +155,17 @@ const Uri* Msg::parsed_uri() const {
 }
 
 }  // namespace ser::sip
+
+namespace ser::sip {
+
+bool Msg::freeze() const {
+    bool ok = via1() != nullptr;
+    via2();
+    if (header(HdrType::To)) ok = to() != nullptr && ok;
+    if (header(HdrType::From)) ok = from() != nullptr && ok;
+    if (header(HdrType::CSeq)) ok = cseq() != nullptr && ok;
+    if (is_request_) ok = parsed_uri() != nullptr && ok;
+    return ok;
+}
+
+}  // namespace ser::sip

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/core/timer_wheel.hpp"
 #include "ser/core.hpp"
 #include "ser/sip/build.hpp"
 #include "ser/sip/msg.hpp"
@@ -37,7 +38,12 @@ public:
     int error = -1;                         // last_error()
     int prev = -1;                          // prev_error()
     uint64_t now = 1'000'000;               // now_ms()
-    std::map<std::string, void*, std::less<>> apis;
+    std::map<std::string, std::pair<uint32_t, void*>, std::less<>> apis;
+    rt::TimerWheel wheel{rt::TimerWheel::Clock::Manual};
+    std::vector<std::pair<RouteKind, int>> routes_defined;   // route_exists() answers true for these
+    std::vector<std::pair<RouteKind, int>> routes_run;       // run_route() calls
+    int next_slot = 0;
+    bool checking = false;
 
     FakeCore() { add_socket("127.0.0.1", 5060); }
 
@@ -84,17 +90,43 @@ public:
         sent.emplace_back(data);
         return send_result;
     }
+    const SocketInfo* choose_socket(const sip::Msg*, int proto, const IpAddr&) const override {
+        for (const auto& s : sockets_)
+            if (s.proto == proto) return &s;
+        return nullptr;
+    }
+    int build_request(sip::Msg& msg, const ForwardTarget& t, OutRequest& out) override {
+        const SocketInfo* s = choose_socket(&msg, PROTO_UDP, IpAddr{});
+        sip::ViaSpec via{"UDP", s ? std::string_view(s->address_text) : "127.0.0.1", "", t.branch, ""};
+        out.data = sip::build_request(msg, via, sip::received_info(msg), false, t.uri);
+        out.dst.send_socket = s;
+        return 1;
+    }
+    bool route_exists(RouteKind kind, int n) const override {
+        for (auto& r : routes_defined)
+            if (r.first == kind && r.second == n) return true;
+        return false;
+    }
+    int run_route(RouteKind kind, int n, sip::Msg&) override {
+        routes_run.emplace_back(kind, n);
+        return 1;
+    }
+    int allocate_msg_slot() override { return next_slot < int(sip::Msg::kSlots) ? next_slot++ : -1; }
+    Timers& timers() override { return wheel; }
+    int worker_index() const override { return 0; }
+    int worker_count() const override { return 1; }
+    bool check_only() const override { return checking; }
     bool resolve(std::string_view host, IpAddr& out) override { return IpAddr::parse(host, out); }
     int& last_error() override { return error; }
     int prev_error() const override { return prev; }
-    bool register_api(std::string_view name, void* api) override {
+    bool register_api(std::string_view name, uint32_t version, void* api) override {
         if (apis.count(name)) return false;
-        apis.emplace(std::string(name), api);
+        apis.emplace(std::string(name), std::make_pair(version, api));
         return true;
     }
-    void* find_api(std::string_view name) const override {
+    void* find_api(std::string_view name, uint32_t version) const override {
         auto it = apis.find(name);
-        return it == apis.end() ? nullptr : it->second;
+        return it == apis.end() || it->second.first != version ? nullptr : it->second.second;
     }
     uint64_t now_ms() const override { return now; }
 

@@ -42,7 +42,7 @@ public:
 
 class Harness {
 public:
-    rt::Server server;
+    rt::Server server{rt::TimerWheel::Clock::Manual};   // tests step the protocol timers
     parser::Diagnostics diag;
     RecordingTransport tx;
     std::string errors;   // formatted diagnostics after load()
@@ -52,7 +52,7 @@ public:
         server.modules().add_dir_front(SER_FIXTURE_DIR);
     }
 
-    // Parse, load, resolve sockets, fix up, init modules. False on any error.
+    // Parse, load, resolve sockets, init modules, fix up. False on any error.
     bool load(const std::string& text, rt::CliOverrides cli = {}) {
         auto cfg = parser::parse_text("test.cfg", text, diag);
         if (!cfg) return done(false);
@@ -65,13 +65,14 @@ public:
             errors += err;
             return done(false);
         }
-        if (!loader.fixup()) return done(false);
+        // Start-up order of ser (core-runtime §1): init, then fix-ups.
+        server.set_transport(&tx);
         if (!server.modules().init_all(server, err)) {
             errors += err;
             return done(false);
         }
         server.collect_hooks();
-        server.set_transport(&tx);
+        if (!loader.fixup()) return done(false);
         return done(true);
     }
 

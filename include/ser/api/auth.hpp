@@ -1,12 +1,13 @@
 // The auth module's API for other modules. uri's is_user() reads the
 // authorized credentials through it; auth_db will need more (pre_auth /
 // post_auth) and may extend this interface — auth owns it.
-// auth registers it at init:
-//   core.register_api(ser::api::kAuthApiName, static_cast<ser::api::AuthApi*>(auth));
+// auth exports it at init:
+//   export_api<ser::api::AuthApi>(core, this);
 // and users look it up when needed (uri may be loaded before auth):
-//   auto* a = static_cast<ser::api::AuthApi*>(core.find_api(ser::api::kAuthApiName));
+//   ser::api::AuthApi* a = import_api<ser::api::AuthApi>(core);
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -14,10 +15,11 @@ namespace ser::sip { class Msg; }
 
 namespace ser::api {
 
-inline constexpr std::string_view kAuthApiName = "auth";
-
 class AuthApi {
 public:
+    static constexpr std::string_view kName = "auth";
+    static constexpr uint32_t kVersion = 1;
+
     virtual ~AuthApi() = default;
     // The user part (before any '@') of the digest username of the
     // credentials that www_authorize/proxy_authorize accepted for `msg`

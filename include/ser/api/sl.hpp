@@ -1,20 +1,21 @@
 // The sl module's API for other modules (registrar, auth send their replies
-// through it, modules.md §0.4). sl registers it at init:
-//   core.register_api(ser::api::kSlApiName, static_cast<ser::api::SlApi*>(sl));
-// and a user casts back the same way:
-//   auto* sl = static_cast<ser::api::SlApi*>(core.find_api(ser::api::kSlApiName));
+// through it, modules.md §0.4). sl exports it at init, users import it:
+//   export_api<ser::api::SlApi>(core, this);
+//   ser::api::SlApi* sl = import_api<ser::api::SlApi>(core);
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace ser::sip { class Msg; }
 
 namespace ser::api {
 
-inline constexpr std::string_view kSlApiName = "sl";
-
 class SlApi {
 public:
+    static constexpr std::string_view kName = "sl";
+    static constexpr uint32_t kVersion = 1;
+
     virtual ~SlApi() = default;
     // sl_send_reply(code, reason): same rules as the script function (ACK
     // refused, To-tag, 3xx Contact, reply lumps, statistics). 1 or -1.

@@ -45,8 +45,11 @@ bool received_needed(const ViaBody& via, std::string_view src_ip_text);
 // Content-Length: over UDP replaced only if the body changed, over a stream
 // transport also added when missing. Leading CRLFs and octets beyond the
 // message are not sent. Returns "" when the message has no parsed top Via.
+// `ruri` (a branch's URI) replaces the request line's URI instead of
+// new_uri when not empty; `ctx` resolves send-time lumps.
 std::string build_request(Msg& m, const ViaSpec& via, const ReceivedInfo& rcv,
-                          bool stream_transport);
+                          bool stream_transport, std::string_view ruri = {},
+                          const SendContext* ctx = nullptr);
 
 // §6.6: the reply without its first Via (the whole line if it holds one Via,
 // else that via-parm and its comma), lumps applied, Content-Length as above

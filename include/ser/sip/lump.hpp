@@ -16,11 +16,29 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace ser { struct SocketInfo; }
+
 namespace ser::sip {
+
+// What is known only when a message is actually sent, per branch: the
+// socket it leaves from (SER's SUBST/COND lumps resolve against it).
+struct SendContext {
+    const SocketInfo* send_socket = nullptr;   // null when not known (replies, tests)
+    const SocketInfo* recv_socket = nullptr;   // where the message came in
+    int proto = 0;                             // transport it leaves on (PROTO_*)
+    std::string_view adv_address;              // advertised address for this message ("" = none)
+    std::string_view adv_port;                 // advertised port text ("" = none)
+};
+
+// Appends the text of a send-time insert to `out` (nothing = no insert).
+// `arg` is the module's data given with the lump; must be thread-safe to
+// read (a stored request is built by several workers and the timer).
+using LumpTextFn = void (*)(const SendContext& ctx, const void* arg, std::string& out);
 
 class Lumps {
 public:
@@ -29,9 +47,15 @@ public:
         uint32_t len = 0;          // removed bytes (0 = pure insert)
         std::string text;          // inserted/replacement text
         bool has_text = false;     // false = pure remove
+        LumpTextFn dynamic = nullptr;         // send-time insert: text made by this
+        std::shared_ptr<const void> arg;      // ... from this
     };
 
     void insert(uint32_t offset, std::string text);
+    // An insert whose text depends on the sending socket (rr's second
+    // Record-Route, `;lr` vs `;lr=on`); resolved by every build of the
+    // message. Ordered with the other edits as a plain insert.
+    void insert_dynamic(uint32_t offset, LumpTextFn fn, std::shared_ptr<const void> arg);
     void remove(uint32_t offset, uint32_t len);
     void replace(uint32_t offset, uint32_t len, std::string text);
 
@@ -44,8 +68,9 @@ public:
     void clear() { ops_.clear(); }
     const std::vector<Op>& ops() const { return ops_; }
 
-    // `original` with these edits applied.
-    std::string apply(std::string_view original) const;
+    // `original` with these edits applied (send-time inserts resolved
+    // against `ctx`, or an empty context).
+    std::string apply(std::string_view original, const SendContext* ctx = nullptr) const;
 
 private:
     std::vector<Op> ops_;
@@ -54,7 +79,8 @@ private:
 // Applies several lists together (later lists after earlier ones at equal
 // offsets), over original[0, original.size()); edits beyond the end are
 // clipped/dropped.
-std::string apply_lumps(std::string_view original, std::initializer_list<const Lumps*> lists);
+std::string apply_lumps(std::string_view original, std::initializer_list<const Lumps*> lists,
+                        const SendContext* ctx = nullptr);
 
 // Length of the output produced for the original range [from, to] after the
 // edits: bytes kept in [from, to) plus text inserted at offsets in [from, to].

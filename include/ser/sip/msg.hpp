@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ser/ip.hpp"
+#include "ser/route.hpp"
 #include "ser/sip/cseq.hpp"
 #include "ser/sip/header.hpp"
 #include "ser/sip/lump.hpp"
@@ -140,6 +141,15 @@ public:
     std::vector<std::string> reply_lumps;
     RecvInfo rcv;
 
+    // ---- per-call context (what a module function sees besides the message)
+    // The kind of route block running on this message (set by the engine).
+    RouteKind route_kind = RouteKind::Request;
+    // Module state bound to this message for one script run, e.g. tm's
+    // transaction (slot numbers come from Core::allocate_msg_slot()).
+    // reset() clears them; clone() does not copy them.
+    static constexpr size_t kSlots = 8;
+    std::array<void*, kSlots> slots{};
+
     // new_uri if set, else the original Request-URI.
     std::string_view current_uri() const {
         return new_uri.empty() ? ruri_ : std::string_view(new_uri);
@@ -151,6 +161,13 @@ public:
 
     // Deep copy with its own buffer (tm stores requests); routing state copied.
     std::unique_ptr<Msg> clone() const;
+
+    // Parses every lazily parsed header the core and tm read (Vias, To,
+    // From, CSeq, Call-ID, Content-Length, the current URI), so that a
+    // message shared between threads is only read afterwards: after
+    // freeze() the const accessors above write nothing. False when one of
+    // them does not parse (the message stays usable).
+    bool freeze() const;
 
 private:
     enum State : uint8_t { kUnparsed, kOk, kBad };

@@ -1,4 +1,5 @@
 // sl (modules.md §2, checklist 1-7).
+#include "ser/api.hpp"
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -361,7 +362,7 @@ TEST(SlStats, Buckets) {
 }
 
 TEST_F(SlTest, ApiIsRegistered) {
-    auto* api = static_cast<api::SlApi*>(h.core.find_api(api::kSlApiName));
+    auto* api = import_api<api::SlApi>(h.core);
     ASSERT_NE(api, nullptr);
     TestMsg m(inv());
     EXPECT_EQ(api->send_reply(m.msg, 401, "Unauthorized"), 1);

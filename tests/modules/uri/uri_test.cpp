@@ -1,4 +1,5 @@
 // uri (modules.md §10, checklist 101-104).
+#include "ser/api.hpp"
 #include <gtest/gtest.h>
 
 #include "ser/api/auth.hpp"
@@ -133,7 +134,7 @@ TEST_F(UriTest, IsUserWithoutAuthModule) {
 
 TEST_F(UriTest, IsUser) {
     FakeAuth auth;
-    h.core.register_api(api::kAuthApiName, static_cast<api::AuthApi*>(&auth));
+    export_api<api::AuthApi>(h.core, static_cast<api::AuthApi*>(&auth));
     TestMsg m(inv());
     EXPECT_EQ(run("is_user", {"alice"}, m), -1);   // nothing authorized yet
     auth.user = "alice";

@@ -1,0 +1,154 @@
+#include "runtime/core/timer_wheel.hpp"
+
+#include <boost/container/small_vector.hpp>
+
+#include <chrono>
+
+#include "runtime/core/timer.hpp"
+
+namespace ser::rt {
+
+namespace {
+constexpr uint8_t kIdle = 0, kArmed = 1, kFiring = 2;
+}
+
+TimerWheel::TimerWheel(Clock clock, uint64_t manual_start_ms)
+    : clock_(clock), manual_now_(manual_start_ms), slots_(kSlots, nullptr) {
+    current_ = now_ms();
+}
+
+TimerWheel::~TimerWheel() { stop(); }
+
+uint64_t TimerWheel::now_ms() const {
+    if (clock_ == Clock::Manual) {
+        std::lock_guard lk(mu_);
+        return manual_now_;
+    }
+    return monotonic_ms();
+}
+
+void TimerWheel::link(TimerEntry& e) {
+    TimerEntry*& head = slots_[e.expires_ms & (kSlots - 1)];
+    e.prev = nullptr;
+    e.next = head;
+    if (head) head->prev = &e;
+    head = &e;
+    e.state = kArmed;
+    ++count_;
+}
+
+void TimerWheel::unlink(TimerEntry& e) {
+    if (e.prev) e.prev->next = e.next;
+    else slots_[e.expires_ms & (kSlots - 1)] = e.next;
+    if (e.next) e.next->prev = e.prev;
+    e.prev = e.next = nullptr;
+    --count_;
+}
+
+bool TimerWheel::arm(TimerEntry& e, uint64_t delay_ms) {
+    const uint64_t now = clock_ == Clock::Manual ? 0 : monotonic_ms();
+    bool was_armed;
+    bool wake;
+    {
+        std::lock_guard lk(mu_);
+        const uint64_t base = clock_ == Clock::Manual ? manual_now_ : now;
+        was_armed = e.state == kArmed;
+        if (was_armed) unlink(e);
+        wake = count_ == 0;
+        if (wake && current_ < base) current_ = base;   // idle wheel: nothing to catch up on
+        uint64_t at = base + delay_ms;
+        if (at <= current_) at = current_ + 1;           // that millisecond was processed already
+        e.expires_ms = at;
+        link(e);
+    }
+    if (wake) cv_.notify_all();
+    return !was_armed;
+}
+
+bool TimerWheel::disarm(TimerEntry& e) {
+    std::lock_guard lk(mu_);
+    if (e.state != kArmed) return false;
+    unlink(e);
+    e.state = kIdle;
+    return true;
+}
+
+size_t TimerWheel::armed() const {
+    std::lock_guard lk(mu_);
+    return count_;
+}
+
+void TimerWheel::run_until(uint64_t now) {
+    boost::container::small_vector<TimerEntry*, 32> due;
+    for (;;) {
+        due.clear();
+        {
+            std::lock_guard lk(mu_);
+            if (count_ == 0) {
+                if (current_ < now) current_ = now;
+                return;
+            }
+            if (current_ >= now) return;
+            // Collect one millisecond at a time, so callbacks fire in time order
+            // and a callback that re-arms for "now + x" lands in a later slot.
+            ++current_;
+            for (TimerEntry* e = slots_[current_ & (kSlots - 1)]; e;) {
+                TimerEntry* next = e->next;
+                if (e->expires_ms <= current_) {
+                    unlink(*e);
+                    e->state = kFiring;
+                    due.push_back(e);
+                }
+                e = next;
+            }
+        }
+        for (TimerEntry* e : due) {
+            {
+                std::lock_guard lk(mu_);
+                if (e->state != kFiring) continue;   // re-armed by another thread meanwhile
+            }
+            e->fire(*e, current_);
+            std::lock_guard lk(mu_);
+            if (e->state == kFiring) e->state = kIdle;
+        }
+    }
+}
+
+void TimerWheel::advance(uint64_t ms) {
+    uint64_t target;
+    {
+        std::lock_guard lk(mu_);
+        manual_now_ += ms;
+        target = manual_now_;
+    }
+    run_until(target);
+}
+
+void TimerWheel::loop() {
+    using namespace std::chrono;
+    std::unique_lock lk(mu_);
+    while (!stopping_) {
+        if (count_ == 0) {
+            cv_.wait(lk, [this] { return stopping_ || count_ > 0; });
+            continue;
+        }
+        lk.unlock();
+        run_until(monotonic_ms());
+        lk.lock();
+        if (stopping_) break;
+        // Sleep to the next millisecond boundary (or until stopped).
+        const auto next = steady_clock::time_point(milliseconds(monotonic_ms() + 1));
+        cv_.wait_until(lk, next, [this] { return stopping_; });
+    }
+}
+
+void TimerWheel::stop() {
+    {
+        std::lock_guard lk(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace ser::rt
