@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "modules/sl/tags.hpp"
+#include "ser/tags.hpp"
 #include "ser/api.hpp"
 #include "ser/core.hpp"
 #include "ser/fifo.hpp"
@@ -74,7 +74,7 @@ ErrorReply error_reply(int e) {
 
 bool Sl::init(Core& core) {
     core_ = &core;
-    tag_prefix_ = tag_prefix(core.sockets());
+    tag_prefix_ = tag_prefix("SER-stateless", core.sockets());
     // Before any reply was sent the filter is off.
     ack_deadline_ms_.store(0, std::memory_order_relaxed);
     if (!export_api<api::SlApi>(core, this)) {
@@ -84,7 +84,7 @@ bool Sl::init(Core& core) {
     return true;
 }
 
-std::string Sl::tag_for(const sip::Msg& req) const { return make_tag(tag_prefix_, req); }
+std::string Sl::tag_for(const sip::Msg& req) const { return make_tag(tag_prefix_, '.', req); }
 
 int Sl::send_reply(sip::Msg& req, int code, std::string_view reason) {
     if (req.method_id() == sip::Method::Ack) {

@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "modules/sl/sl.hpp"
-#include "modules/sl/tags.hpp"
+#include "ser/tags.hpp"
 #include "ser/fifo.hpp"
 #include "tests/fakes/module_harness.hpp"
 #include "tests/modules/messages.hpp"
@@ -106,7 +106,7 @@ TEST_F(SlTest, TagValue) {
     TestMsg m(inv());
     std::string expected = md5_hex("SER-stateless127.0.0.15060") + "." + crc_ref("127.0.0.15080z9hG4bK-1");
     EXPECT_EQ(sl().tag_for(m.msg), expected);
-    EXPECT_EQ(mod::sl::crc_suffix({"127.0.0.1", "5080", "z9hG4bK-1"}), crc_ref("127.0.0.15080z9hG4bK-1"));
+    EXPECT_EQ(ser::crc_suffix({"127.0.0.1", "5080", "z9hG4bK-1"}), crc_ref("127.0.0.15080z9hG4bK-1"));
 }
 
 TEST_F(SlTest, TagUsesFirstUdpSocket) {
@@ -142,7 +142,7 @@ TEST_F(SlTest, ProvisionalBelow180HasNoTag) {
     ASSERT_EQ(h.core.replies.size(), 3u);
     EXPECT_EQ(h.core.replies[0].to_tag, "");
     EXPECT_EQ(h.core.replies[1].to_tag, "");
-    EXPECT_EQ(h.core.replies[2].to_tag.size(), mod::sl::kTagLen);
+    EXPECT_EQ(h.core.replies[2].to_tag.size(), ser::kTagLen);
 }
 
 // Checklist 3.

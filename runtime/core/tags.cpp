@@ -1,4 +1,4 @@
-#include "modules/sl/tags.hpp"
+#include "ser/tags.hpp"
 
 #include "ser/text.hpp"
 
@@ -9,11 +9,10 @@
 
 #include "ser/sip/msg.hpp"
 
-namespace ser::mod::sl {
+namespace ser {
 
 namespace {
 
-constexpr char kSignature[] = "SER-stateless";
 constexpr char kHex[] = "0123456789abcdef";
 
 // The reflected CCITT table SER uses (polynomial 0x8408), built at compile time.
@@ -32,7 +31,7 @@ static_assert(kCcitt[1] == 0x1189 && kCcitt[255] == 0x0F78, "table of SER's crc.
 
 }  // namespace
 
-std::string tag_prefix(const std::vector<SocketInfo>& sockets) {
+std::string tag_prefix(std::string_view signature, const std::vector<SocketInfo>& sockets) {
     const SocketInfo* first = nullptr;
     for (const auto& s : sockets)
         if (s.proto == PROTO_UDP) {
@@ -42,7 +41,7 @@ std::string tag_prefix(const std::vector<SocketInfo>& sockets) {
     if (!first && !sockets.empty()) first = &sockets.front();
 
     // MDStringArray trims every piece before hashing.
-    std::string_view pieces[3] = {kSignature, first ? trim_ws(first->address_text) : std::string_view(),
+    std::string_view pieces[3] = {signature, first ? trim_ws(first->address_text) : std::string_view(),
                                   first ? trim_ws(first->port_text) : std::string_view()};
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
@@ -71,15 +70,15 @@ std::string crc_suffix(std::initializer_list<std::string_view> pieces) {
     return out;
 }
 
-std::string make_tag(std::string_view prefix, const sip::Msg& req) {
+std::string make_tag(std::string_view prefix, char separator, const sip::Msg& req) {
     const sip::ViaBody* v = req.via1();
     if (!v) return {};
     std::string tag;
     tag.reserve(kTagLen);
     tag.append(prefix);
-    tag += '.';
+    tag += separator;
     tag += crc_suffix({v->host_text(), v->port_text, v->branch ? *v->branch : std::string_view()});
     return tag;
 }
 
-}  // namespace ser::mod::sl
+}  // namespace ser
