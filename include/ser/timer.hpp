@@ -14,7 +14,8 @@ namespace ser {
 
 struct TimerEntry {
     // Called on the timer thread once the delay has passed. The entry is
-    // disarmed before the call and may be armed again from inside it.
+    // idle before the call and may be armed again from inside it; the timer
+    // does not touch it after the call (the callback may free its owner).
     void (*fire)(TimerEntry& self, uint64_t now_ms) = nullptr;
 
     // Owned by the timer implementation.
@@ -28,11 +29,12 @@ class Timers {
 public:
     virtual ~Timers() = default;
     // Arms `e` to fire `delay_ms` from now; an armed entry is moved to the
-    // new time. True if `e` was idle (or firing) before, false if it was
-    // already armed (callers counting references use this).
+    // new time. True if `e` was not armed before (idle, or its callback
+    // running), false if it was (callers counting references use this: one
+    // reference per true, released by the callback or a true disarm()).
     virtual bool arm(TimerEntry& e, uint64_t delay_ms) = 0;
     // Disarms `e`. True if it was armed: it will not fire. False if it was
-    // idle, or its callback is running right now on the timer thread.
+    // idle, or its callback has started on the timer thread.
     virtual bool disarm(TimerEntry& e) = 0;
     // The clock the timers use (monotonic milliseconds).
     virtual uint64_t now_ms() const = 0;

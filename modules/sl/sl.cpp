@@ -7,47 +7,13 @@
 #include "ser/core.hpp"
 #include "ser/fifo.hpp"
 #include "ser/log.hpp"
+#include "ser/sip/dset.hpp"
 #include "ser/sip/msg.hpp"
 #include "ser/text.hpp"
 
 namespace ser::mod::sl {
 
 // ---- helpers -----------------------------------------------------------------
-
-std::string q_to_string(int q) {
-    if (q >= 1000) return "1";
-    if (q <= 0) return "0";
-    std::string s = "0.";
-    s += char('0' + q / 100);
-    q %= 100;
-    if (!q) return s;
-    s += char('0' + q / 10);
-    q %= 10;
-    if (!q) return s;
-    s += char('0' + q);
-    return s;
-}
-
-std::string print_dset(const sip::Msg& msg) {
-    std::string out;
-    auto add = [&](std::string_view uri, int q) {
-        out += out.empty() ? "Contact: " : ", ";
-        if (q < 0) {
-            out += uri;
-        } else {
-            out += '<';
-            out += uri;
-            out += ">;q=";
-            out += q_to_string(q);
-        }
-    };
-    // The new URI carries no q value in this implementation (SER's ruri_q is
-    // never set by the 0.9 core actions).
-    if (!msg.new_uri.empty()) add(msg.new_uri, -1);
-    for (const auto& b : msg.branches) add(b.uri, b.q);
-    if (!out.empty()) out += "\r\n";
-    return out;
-}
 
 ErrorReply error_reply(int e) {
     const char* text = "I'm terribly sorry, server error occurred";
@@ -95,7 +61,7 @@ int Sl::send_reply(sip::Msg& req, int code, std::string_view reason) {
     // A redirect lists the destination set; like SER this is a reply lump of
     // the request, so a later local reply to it carries the Contact too.
     if (code >= 300 && code < 400) {
-        std::string dset = print_dset(req);
+        std::string dset = sip::print_dset(req);
         if (!dset.empty()) req.reply_lumps.push_back(std::move(dset));
     }
     std::string tag;

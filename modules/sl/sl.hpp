@@ -35,11 +35,6 @@ private:
     Stats stats_;
 };
 
-// "Contact: " + new URI (if rewritten) + branches, ", "-separated, CRLF
-// terminated (core-runtime §5); "" when the set is empty.
-std::string print_dset(const sip::Msg& msg);
-// SER's q2str: 1000 -> "1", 0 -> "0", 500 -> "0.5", 125 -> "0.125".
-std::string q_to_string(int q);
 
 // "<text> (<n>/SL)" and the reply code for an internal error (§2.2 table).
 struct ErrorReply {

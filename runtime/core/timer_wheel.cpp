@@ -52,8 +52,10 @@ bool TimerWheel::arm(TimerEntry& e, uint64_t delay_ms) {
     {
         std::lock_guard lk(mu_);
         const uint64_t base = clock_ == Clock::Manual ? manual_now_ : now;
-        was_armed = e.state == kArmed;
-        if (was_armed) unlink(e);
+        // Collected as due but not called yet counts as armed: it will now
+        // fire at the new time instead (one pending callback either way).
+        was_armed = e.state == kArmed || e.state == kFiring;
+        if (e.state == kArmed) unlink(e);
         wake = count_ == 0;
         if (wake && current_ < base) current_ = base;   // idle wheel: nothing to catch up on
         uint64_t at = base + delay_ms;
@@ -67,6 +69,10 @@ bool TimerWheel::arm(TimerEntry& e, uint64_t delay_ms) {
 
 bool TimerWheel::disarm(TimerEntry& e) {
     std::lock_guard lk(mu_);
+    if (e.state == kFiring) {   // collected as due, callback not started: it will not run
+        e.state = kIdle;
+        return true;
+    }
     if (e.state != kArmed) return false;
     unlink(e);
     e.state = kIdle;
@@ -80,6 +86,7 @@ size_t TimerWheel::armed() const {
 
 void TimerWheel::run_until(uint64_t now) {
     boost::container::small_vector<TimerEntry*, 32> due;
+    uint64_t tick = 0;   // current_ as collected: arm() may move current_ while callbacks run
     for (;;) {
         due.clear();
         {
@@ -92,6 +99,11 @@ void TimerWheel::run_until(uint64_t now) {
             // Collect one millisecond at a time, so callbacks fire in time order
             // and a callback that re-arms for "now + x" lands in a later slot.
             ++current_;
+            tick = current_;
+            // A manual clock follows the millisecond being fired, so that a
+            // callback re-arming itself (Timer A doubling) counts from its
+            // own fire time even inside one long advance().
+            if (clock_ == Clock::Manual && manual_now_ < tick) manual_now_ = tick;
             for (TimerEntry* e = slots_[current_ & (kSlots - 1)]; e;) {
                 TimerEntry* next = e->next;
                 if (e->expires_ms <= current_) {
@@ -105,11 +117,12 @@ void TimerWheel::run_until(uint64_t now) {
         for (TimerEntry* e : due) {
             {
                 std::lock_guard lk(mu_);
-                if (e->state != kFiring) continue;   // re-armed by another thread meanwhile
+                if (e->state != kFiring) continue;   // re-armed or disarmed by another thread meanwhile
+                e->state = kIdle;
             }
-            e->fire(*e, current_);
-            std::lock_guard lk(mu_);
-            if (e->state == kFiring) e->state = kIdle;
+            // The entry is not touched after this call: the callback may
+            // re-arm it, or free its owner.
+            e->fire(*e, tick);
         }
     }
 }
@@ -118,10 +131,11 @@ void TimerWheel::advance(uint64_t ms) {
     uint64_t target;
     {
         std::lock_guard lk(mu_);
-        manual_now_ += ms;
-        target = manual_now_;
+        target = manual_now_ + ms;
     }
-    run_until(target);
+    run_until(target);   // moves manual_now_ along with the timers it fires
+    std::lock_guard lk(mu_);
+    if (manual_now_ < target) manual_now_ = target;
 }
 
 void TimerWheel::loop() {

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "modules/sl/sl.hpp"
+#include "ser/sip/dset.hpp"
 #include "ser/tags.hpp"
 #include "ser/fifo.hpp"
 #include "tests/fakes/module_harness.hpp"
@@ -303,7 +304,7 @@ TEST_F(SlTest, RedirectWithEmptySetAndOtherCodesAddNoContact) {
 }
 
 TEST(SlDset, QValues) {
-    using mod::sl::q_to_string;
+    using sip::q_to_string;
     EXPECT_EQ(q_to_string(1000), "1");
     EXPECT_EQ(q_to_string(0), "0");
     EXPECT_EQ(q_to_string(500), "0.5");
