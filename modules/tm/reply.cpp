@@ -73,6 +73,12 @@ bool Tm::on_reply(sip::Msg& reply) {
         if (b.ack.empty()) b.ack = build_ack(*t, b, reply);
         if (!b.ack.empty()) core().send(b.request.dst, b.ack);
     }
+    if (code < 200 && b.cancel_wanted && b.cancel.empty() && b.final_status) {
+        // Cancelled before it rang: now it can be cancelled (RFC 3261 §9.1).
+        b.last_received = code;
+        cancel_branch(*t, b);
+        return true;
+    }
     const bool late_2xx = b.final_status >= 300 && t->is_invite && code >= 200 && code < 300;
     if (b.final_status && !late_2xx) {
         if (!(b.local_final && code == 487)) SER_DBG("tm: reply {} to a finished branch absorbed", code);
