@@ -16,6 +16,7 @@
 
 #include "runtime/core/log_sink.hpp"
 #include "ser/log.hpp"
+#include "ser/sip/framing.hpp"
 #include "ser/sip/msg.hpp"
 
 namespace ser::rt {
@@ -27,38 +28,6 @@ std::string addr_key(const IpAddr& ip, uint16_t port) { return ip.to_string() + 
 int64_t now_s() {
     using namespace std::chrono;
     return duration_cast<seconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-bool ieq_prefix(const char* p, const char* end, const char* word) {
-    for (; *word; ++p, ++word)
-        if (p >= end || std::tolower((unsigned char)*p) != *word) return false;
-    return true;
-}
-
-// Content-Length of a complete header block, -1 if absent, -2 if invalid.
-long content_length(const char* h, const char* end) {
-    const char* p = h;
-    while (p < end) {
-        const char* eol = static_cast<const char*>(memchr(p, '\n', size_t(end - p)));
-        if (!eol) eol = end;
-        const char* name_end = nullptr;
-        if (ieq_prefix(p, eol, "content-length")) name_end = p + 14;
-        else if (eol - p > 1 && (p[0] == 'l' || p[0] == 'L') && (p[1] == ':' || p[1] == ' ' || p[1] == '\t')) name_end = p + 1;
-        if (name_end) {
-            const char* q = name_end;
-            while (q < eol && (*q == ' ' || *q == '\t')) ++q;
-            if (q < eol && *q == ':') {
-                ++q;
-                while (q < eol && (*q == ' ' || *q == '\t')) ++q;
-                long v = 0;
-                int digits = 0;
-                while (q < eol && *q >= '0' && *q <= '9' && digits < 10) v = v * 10 + (*q++ - '0'), ++digits;
-                return digits ? v : -2;
-            }
-        }
-        p = eol + 1;
-    }
-    return -1;
 }
 
 }  // namespace
@@ -167,50 +136,32 @@ private:
         }
     }
 
-    // Cuts whole messages off the input (Content-Length framing). False =
-    // the stream is unusable (oversize or a bad Content-Length): close it.
+    // Cuts whole messages off the input with the stream framing the SIP
+    // layer tests (sip::frame_stream_message): each message is handed on in
+    // place in the buffer and the consumed bytes are erased once at the end.
+    // False = the stream is unusable (oversize or a bad Content-Length):
+    // close it.
     bool frame(TcpConn& c) {
+        size_t done = 0;
+        bool ok = true;
         for (;;) {
-            size_t skip = c.in.find_first_not_of("\r\n");  // keep-alive CRLFs between messages
-            if (skip == std::string::npos) {
-                c.in.clear();
-                return true;
+            size_t skip = 0, len = 0;
+            const std::string_view rest = std::string_view(c.in).substr(done);
+            const sip::Framing f = sip::frame_stream_message(rest, skip, len);
+            if (f == sip::Framing::Invalid) {
+                SER_WARN("tcp connection {} from {}:{}: bad Content-Length or message larger than {} bytes, closing",
+                         c.id, c.peer.to_string(), c.peer_port, sip::kMaxMessageSize);
+                ok = false;
+                break;
             }
-            if (skip) c.in.erase(0, skip);
-            size_t hend = c.in.find("\r\n\r\n");
-            size_t sep = 4;
-            size_t lf = c.in.find("\n\n");
-            if (lf != std::string::npos && (hend == std::string::npos || lf < hend)) {
-                hend = lf;
-                sep = 2;
-            }
-            if (hend == std::string::npos) {
-                if (c.in.size() > owner_.max_message()) {
-                    SER_WARN("tcp connection {} from {}:{}: header section larger than {} bytes, closing", c.id,
-                             c.peer.to_string(), c.peer_port, owner_.max_message());
-                    return false;
-                }
-                return true;
-            }
-            long cl = content_length(c.in.data(), c.in.data() + hend);
-            if (cl == -2) {
-                SER_WARN("tcp connection {} from {}:{}: bad Content-Length, closing", c.id, c.peer.to_string(),
-                         c.peer_port);
-                return false;
-            }
-            if (cl < 0) cl = 0;  // a stream message without Content-Length has no body
-            size_t total = hend + sep + size_t(cl);
-            if (total > owner_.max_message()) {
-                SER_WARN("tcp connection {} from {}:{}: message of {} bytes exceeds {} bytes, closing", c.id,
-                         c.peer.to_string(), c.peer_port, total, owner_.max_message());
-                return false;
-            }
-            if (c.in.size() < total) return true;
-            std::string msg = c.in.substr(0, total);
-            c.in.erase(0, total);
-            owner_.on_message(c, msg.data(), msg.size());
-            if (c.closed) return true;
+            done += skip;   // keep-alive CRLFs between messages
+            if (f == sip::Framing::NeedMore) break;
+            owner_.on_message(c, c.in.data() + done, len);
+            done += len;
+            if (c.closed) break;
         }
+        if (ok) c.in.erase(0, done);
+        return ok;
     }
 
     void sweep(int64_t now) {

@@ -42,7 +42,6 @@ public:
 
     Server& server() { return server_; }
     int idle_timeout_s() const;
-    size_t max_message() const { return max_message_; }
 
 private:
     std::shared_ptr<TcpConn> find(uint64_t id);
@@ -58,7 +57,6 @@ private:
     std::atomic<bool> stopping_{false};
     std::atomic<uint64_t> next_id_{1};
     std::atomic<size_t> next_reader_{0};
-    size_t max_message_ = sip::kMaxMessageSize;
 
     std::mutex mu_;
     std::unordered_map<uint64_t, std::shared_ptr<TcpConn>> by_id_;

@@ -149,6 +149,41 @@ class BadInputTest(unittest.TestCase):
             s2.close()
             self.assertTrue(ser.alive())
 
+    def test_tcp_content_length_with_garbage_or_conflict_closes(self):
+        """`Content-Length: 12abc` and two different lengths make the stream
+        unframeable: ser closes the connection without routing the message
+        (an earlier reader read 12abc as 12 and took the first length)."""
+        def closed_unanswered(data):
+            s = socket.create_connection(("127.0.0.1", ser.port))
+            s.settimeout(3)
+            s.sendall(data)
+            got = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+            except ConnectionResetError:
+                pass
+            except socket.timeout:
+                self.fail("connection still open after %r\n%s" % (data[:60], ser.output()))
+            finally:
+                s.close()
+            self.assertEqual(got, b"", ser.output())
+
+        head = ("OPTIONS sip:x@127.0.0.1 SIP/2.0\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-cl%d\n"
+                "From: <sip:a@b>;tag=1\nTo: <sip:x@127.0.0.1>\nCall-ID: cl%d\nCSeq: 1 OPTIONS\n")
+        with Ser(CFG) as ser:
+            closed_unanswered(crlf(head % (1, 1) + "Content-Length: 12abc\n\n") + b"twelve bytes")
+            closed_unanswered(crlf(head % (2, 2) + "Content-Length: 0\nl: 4\n\n") + b"abcd")
+            self.assertIn("bad Content-Length", ser.output())
+            self.assertTrue(ser.alive(), ser.output())
+            msgs = tcp_exchange(ser.port, head % (3, 3) + "Content-Length: 0\n\n")
+            self.assertEqual(len(msgs), 1, ser.output())
+            self.assertTrue(msgs[0].startswith("SIP/2.0 404 Not Here"))
+            self.assertIsNotNone(ping(ser.port, Peer()), ser.output())
+
 
 if __name__ == "__main__":
     main()

@@ -49,6 +49,42 @@ TEST(Framing, Invalid) {
     EXPECT_EQ(frame_stream_message(big_cl, skip, len), Framing::Invalid);
 }
 
+// The TCP reader once had its own copy of this framing that read the
+// leading digits of "12abc" as 12 and took the first of two different
+// lengths; either would cut the stream at a place the sender never meant.
+TEST(Framing, TrailingGarbageInContentLengthIsInvalid) {
+    size_t skip, len;
+    std::string bad = kMsg;
+    bad.replace(bad.find("l:  5"), 5, "Content-Length: 12abc");
+    EXPECT_EQ(frame_stream_message(bad, skip, len), Framing::Invalid);
+    bad = kMsg;
+    bad.replace(bad.find("l:  5"), 5, "l: 5 5");
+    EXPECT_EQ(frame_stream_message(bad, skip, len), Framing::Invalid);
+    bad = kMsg;
+    bad.replace(bad.find("l:  5"), 5, "l:");
+    EXPECT_EQ(frame_stream_message(bad, skip, len), Framing::Invalid);
+}
+
+TEST(Framing, ConflictingContentLengthsAreInvalidWhicheverComesFirst) {
+    size_t skip, len;
+    std::string first = kMsg;   // the compact "l: 5" comes last
+    first.insert(first.find("Call-ID"), "Content-Length: 7\r\n");
+    EXPECT_EQ(frame_stream_message(first, skip, len), Framing::Invalid);
+    std::string last = kMsg;    // a second, longer one after "l: 5"
+    last.insert(last.find("\r\n\r\n") + 2, "content-length:12\r\n");
+    EXPECT_EQ(frame_stream_message(last, skip, len), Framing::Invalid);
+    std::string same = kMsg;    // repeated with the same value: one length, accepted
+    same.insert(same.find("\r\n\r\n") + 2, "Content-Length: 5\r\n");
+    ASSERT_EQ(frame_stream_message(same, skip, len), Framing::Complete);
+    EXPECT_EQ(len, same.size());
+}
+
+TEST(Framing, KeepAliveCrlfsOnlyNeedMore) {
+    size_t skip, len;
+    EXPECT_EQ(frame_stream_message("\r\n\r\n\r\n", skip, len), Framing::NeedMore);
+    EXPECT_EQ(skip, 6u);
+}
+
 TEST(Framing, MissingContentLengthMeansNoBody) {
     std::string s = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n\r\nNEXT";
     size_t skip, len;
