@@ -1,8 +1,10 @@
 // Core actions (cfg-language §10) other than `if` and module calls.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/script/engine.hpp"
+#include "runtime/script/exec.hpp"
 #include "runtime/script/ser_error.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
@@ -13,16 +15,44 @@ namespace ser::script {
 
 namespace {
 
-constexpr size_t kMaxBranches = 11;  // SER's MAX_BRANCHES - 1
+// The signals the server blocks in every thread (run_server.cpp) or ignores
+// (SIGPIPE); SIGCHLD too, so a command that waits for its own children works.
+constexpr int kResetSignals[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD};
 
-int run_exec(const std::string& cmd) {
+// In the forked child, before execl: the worker thread's blocked mask and
+// ignored dispositions survive exec, so a command would otherwise start
+// deaf to SIGTERM and see EPIPE instead of dying on a closed pipe (`cmd |
+// head` would keep running). dash happens to clear the mask itself, bash
+// does not, and no POSIX shell may un-ignore a signal ignored on entry.
+// Only async-signal-safe calls here: the parent has other threads, which
+// may have held locks at the fork.
+void reset_signals_for_exec() {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : kResetSignals) {
+        struct sigaction old {};
+        if (sigaction(sig, nullptr, &old) == 0 && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN) {
+            struct sigaction dfl {};
+            dfl.sa_handler = SIG_DFL;
+            sigemptyset(&dfl.sa_mask);
+            sigaction(sig, &dfl, nullptr);
+        }
+    }
+}
+
+}  // namespace
+
+int run_exec(const std::string& cmd, const char* shell) {
+    const char* const text = cmd.c_str();   // taken before the fork: the child allocates nothing
     pid_t pid = fork();
     if (pid < 0) {
         SER_ERR("exec: fork failed: {}", strerror(errno));
         return -1;
     }
     if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        reset_signals_for_exec();
+        execl(shell, "sh", "-c", text, static_cast<char*>(nullptr));
         _exit(127);
     }
     int status = 0;
@@ -32,6 +62,10 @@ int run_exec(const std::string& cmd) {
         SER_DBG("exec: '{}' exited with status {}", cmd, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return 1;
 }
+
+namespace {
+
+constexpr size_t kMaxBranches = 11;  // SER's MAX_BRANCHES - 1
 
 // log() text is a printf format in SER; only "%%" is meaningful without
 // arguments, so it is the only conversion applied.
