@@ -2,6 +2,7 @@
 // produced when the configured debug level >= L. Errors (< 0) always are.
 #pragma once
 
+#include <atomic>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -19,11 +20,16 @@ enum LogLevel : int {
 };
 
 namespace log_detail {
-extern int g_level;                      // the `debug` setting
+// The `debug` setting. Atomic because a management command changes it at
+// run time while workers log; relaxed is enough, since a message only needs
+// to see the old or the new level. Same size and alignment as the plain
+// int it replaced, so modules built before still read it correctly.
+extern std::atomic<int> g_level;
+static_assert(std::atomic<int>::is_always_lock_free && sizeof(std::atomic<int>) == sizeof(int));
 void write(int level, std::string_view text);
 }  // namespace log_detail
 
-inline bool log_enabled(int level) { return level <= log_detail::g_level; }
+inline bool log_enabled(int level) { return level <= log_detail::g_level.load(std::memory_order_relaxed); }
 
 // Writes `text` as is (no newline added), like the config's log().
 inline void log_raw(int level, std::string_view text) {

@@ -12,7 +12,7 @@
 
 namespace ser {
 namespace log_detail {
-int g_level = L_NOTICE;
+std::atomic<int> g_level{L_NOTICE};
 }
 
 namespace {
@@ -51,8 +51,8 @@ void log_detail::write(int level, std::string_view text) {
     ::syslog(prio | g_facility.load(), "%.*s", int(text.size()), text.data());
 }
 
-void set_log_level(int level) { log_detail::g_level = level; }
-int log_level() { return log_detail::g_level; }
+void set_log_level(int level) { log_detail::g_level.store(level, std::memory_order_relaxed); }
+int log_level() { return log_detail::g_level.load(std::memory_order_relaxed); }
 void set_log_stderr(bool on) { g_stderr = on; }
 void set_log_facility(int facility) { g_facility = facility; }
 void set_log_process_index(int idx) { t_process_index = idx; }
