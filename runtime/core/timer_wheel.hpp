@@ -36,6 +36,8 @@ public:
     void stop();
 
     // Manual clock: moves time forward and fires what is due, in this thread.
+    // Time steps one millisecond at a time: a callback sees now_ms() equal
+    // to its fire time, so what it arms counts from there.
     void advance(uint64_t ms);
     // Fires everything due up to `now` (also usable with the live clock).
     void run_until(uint64_t now);
