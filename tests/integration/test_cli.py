@@ -159,6 +159,48 @@ class CliTest(unittest.TestCase):
         self.assertNotIn("d", lines)
         self.assertNotIn("f", lines)
 
+    def child_init_fails_cfg(self, fork):
+        """A config loading the M test fixture with a failing child_init."""
+        fixture = os.path.join(BUILD_DIR, "tests", "M.so")
+        self.assertTrue(os.path.exists(fixture), fixture)
+        port = free_port()
+        return write(self.tmp, "ci.cfg", 'fork=%s\nlog_stderror=yes\nchildren=2\nlisten=udp:127.0.0.1:%d\n'
+                                         'loadmodule "%s"\nmodparam("M", "fail_child_init", 1)\n'
+                                         'route{ f0(); }\n' % ("yes" if fork else "no", port, fixture))
+
+    def test_worker_init_failure_exits_255_in_foreground(self):
+        cfg = self.child_init_fails_cfg(fork=False)
+        rc, _, err = ser("-f", cfg, "--foreground", "--stderr", timeout=20)
+        self.assertEqual(rc, 255, err)
+        self.assertIn("per-worker initialisation of module 'M' failed", err)
+        self.assertIn("start-up failed: a worker could not initialise", err)
+        self.assertNotIn("ser started", err)
+
+    def test_worker_init_failure_exits_255_from_the_starting_command_with_fork(self):
+        # The daemon reports its start-up status through a pipe: the command
+        # that started it fails too instead of returning 0 for a dead server.
+        cfg = self.child_init_fails_cfg(fork=True)
+        pid_file = os.path.join(self.tmp, "ci.pid")
+        rc, _, err = ser("-f", cfg, "-P", pid_file, timeout=20)
+        self.assertEqual(rc, 255, err)
+        self.assertIn("per-worker initialisation of module 'M' failed", err)
+        self.assertNotIn("ser started", err)
+        # No daemon is left behind.
+        if os.path.exists(pid_file):
+            with open(pid_file) as f:
+                pid = int(f.read() or 0)
+            deadline = time.time() + 5
+            alive = True
+            while alive and time.time() < deadline:
+                try:
+                    os.kill(pid, 0)
+                    time.sleep(0.05)
+                except ProcessLookupError:
+                    alive = False
+            if alive:
+                os.kill(pid, signal.SIGKILL)
+            self.assertFalse(alive, "the daemon kept running after a failed start-up")
+
     def test_port_in_use_is_a_clear_error(self):
         busy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         busy.bind(("127.0.0.1", 0))
