@@ -15,7 +15,7 @@
 #include "ser/sip/msg.hpp"
 
 #ifndef SER_TESTDATA_DIR
-#define SER_TESTDATA_DIR "/work/shared/testdata/rfc4475"
+#define SER_TESTDATA_DIR "tests/data/rfc4475"
 #endif
 
 namespace ser::sip {
