@@ -118,6 +118,17 @@ int ser_main(int argc, char** argv) {
     const bool serving = !o.check && o.trace_file.empty();
     int ready_fd = -1;
     if (serving && !daemonize_for_start(s, ready_fd)) return 255;
+    // A daemon that fails to start must not leave pid files naming a dead
+    // process (after a normal shutdown run_server has removed them already).
+    struct IdFiles {
+        const Settings* s = nullptr;
+        ~IdFiles() {
+            if (!s) return;
+            if (!s->pid_file.empty()) unlink(s->pid_file.c_str());
+            if (!s->pgid_file.empty()) unlink(s->pgid_file.c_str());
+        }
+    } id_files;
+    if (ready_fd >= 0) id_files.s = &s;
     server.set_check_only(o.check);
     server.set_worker_count(worker_count_for(server));
     if (!server.modules().init_all(server, err)) {

@@ -185,7 +185,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 255, err)
         self.assertIn("per-worker initialisation of module 'M' failed", err)
         self.assertNotIn("ser started", err)
-        # No daemon is left behind.
+        # No daemon is left behind, and no pid file naming a dead process.
+        self.assertFalse(os.path.exists(pid_file))
         if os.path.exists(pid_file):
             with open(pid_file) as f:
                 pid = int(f.read() or 0)
