@@ -1,5 +1,6 @@
 // One timer thread with millisecond resolution for module timers
-// (SER ticked once a second; retransmissions need better, see bench-facts).
+// (SER 0.9.6 ticked once a second, so a retransmission could go out up to
+// 1 s late; protocol timers have their own millisecond wheel, timer_wheel.hpp).
 #pragma once
 
 #include <condition_variable>
