@@ -17,6 +17,7 @@
 namespace ser::rt {
 
 class TcpConnections;
+class UdpInbox;
 
 class NetTransport : public Transport {
 public:
@@ -37,13 +38,14 @@ public:
     size_t worker_count() const { return threads_.size(); }
 
 private:
-    void udp_loop(SocketInfo* sock, int fd);
+    void udp_loop(SocketInfo* sock, int fd, size_t self);
 
     Server& server_;
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
     std::unique_ptr<TcpConnections> tcp_;
     std::unordered_map<SocketInfo*, std::vector<int>> udp_fds_;  // one per worker
+    std::vector<std::unique_ptr<UdpInbox>> inboxes_;             // one per UDP worker
 };
 
 }  // namespace ser::rt

@@ -1,5 +1,6 @@
 // UDP sockets and receiver threads.
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "runtime/core/log_sink.hpp"
 #include "runtime/net/net_transport.hpp"
 #include "runtime/net/tcp.hpp"
+#include "runtime/net/udp_dispatch.hpp"
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
 
@@ -103,17 +105,28 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
         gate->cv.notify_all();
         return ok;
     };
-    int rank = first_rank;
+    // Every inbox exists before the first worker runs (they hand to each other).
+    struct Job {
+        SocketInfo* sock;
+        int fd;
+        size_t self;
+    };
+    std::vector<Job> jobs;
     for (auto& s : server_.mutable_sockets()) {
         if (s.proto != PROTO_UDP) continue;
         for (int fd : udp_fds_[&s]) {
-            int r = rank++;
-            threads_.emplace_back([this, &s, fd, r, init] {
-                set_log_process_index(r);
-                if (!init(r)) return;
-                udp_loop(&s, fd);
-            });
+            jobs.push_back({&s, fd, inboxes_.size()});
+            inboxes_.push_back(std::make_unique<UdpInbox>());
         }
+    }
+    int rank = first_rank;
+    for (const Job& j : jobs) {
+        int r = rank++;
+        threads_.emplace_back([this, j, r, init] {
+            set_log_process_index(r);
+            if (!init(r)) return;
+            udp_loop(j.sock, j.fd, j.self);
+        });
     }
     if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, init);
     std::unique_lock lk(gate->mu);
@@ -121,37 +134,75 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
     return gate->ok;
 }
 
-void NetTransport::udp_loop(SocketInfo* sock, int fd) {
+void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
     std::unique_ptr<char[]> buf(new char[kUdpBuf + 1]);
     sip::RecvInfo rcv;
     rcv.proto = PROTO_UDP;
     rcv.dst_ip = sock->address;
     rcv.dst_port = sock->port;
     rcv.socket = sock;
+    UdpInbox& inbox = *inboxes_[self];
+    const size_t workers = inboxes_.size();
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    ev.data.fd = inbox.fd();
+    epoll_ctl(ep, EPOLL_CTL_ADD, inbox.fd(), &ev);
+    std::vector<UdpItem> handed;
     while (!stopping_.load(std::memory_order_relaxed)) {
-        sockaddr_storage from{};
-        socklen_t flen = sizeof from;
-        ssize_t n = ::recvfrom(fd, buf.get(), kUdpBuf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            if (stopping_) break;
-            SER_ERR("recvfrom on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
+        bool busy = false;
+        // A bounded batch from our socket, then what other workers handed us.
+        for (int i = 0; i < 32; ++i) {
+            sockaddr_storage from{};
+            socklen_t flen = sizeof from;
+            ssize_t n = ::recvfrom(fd, buf.get(), kUdpBuf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &flen);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK && !stopping_)
+                    SER_ERR("recvfrom on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
+                break;
+            }
+            busy = true;
+            uint16_t port = 0;
+            if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from), rcv.src_ip, &port)) continue;
+            rcv.src_port = port;
+            buf[n] = '\0';
+            const uint32_t h = workers > 1 ? call_id_hash(std::string_view(buf.get(), size_t(n))) : 0;
+            const size_t target = h ? h % workers : self;
+            if (target == self) server_.receive(buf.get(), size_t(n), rcv);
+            else inboxes_[target]->push(buf.get(), size_t(n), rcv);
+        }
+        inbox.take(handed);
+        for (auto& it : handed) {
+            busy = true;
+            server_.receive(it.buf.get(), it.len, it.rcv);
+        }
+        if (busy) continue;
+        inbox.set_sleeping(true);
+        if (!inbox.empty() || stopping_) {
+            inbox.set_sleeping(false);
             continue;
         }
-        if (stopping_) break;
-        uint16_t port = 0;
-        if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from), rcv.src_ip, &port)) continue;
-        rcv.src_port = port;
-        buf[n] = '\0';
-        server_.receive(buf.get(), size_t(n), rcv);
+        epoll_event evs[2];
+        int k = epoll_wait(ep, evs, 2, 1000);
+        for (int i = 0; i < k; ++i) {
+            if (evs[i].data.fd == inbox.fd()) {
+                uint64_t v;
+                ssize_t ignored = ::read(inbox.fd(), &v, sizeof v);
+                (void)ignored;
+            }
+        }
+        inbox.set_sleeping(false);
     }
+    ::close(ep);
 }
 
 void NetTransport::stop() {
     if (stopping_.exchange(true)) return;
-    // Wake the receivers: shutdown() ends a blocking recvfrom on Linux.
-    for (auto& [sock, fds] : udp_fds_)
-        for (int fd : fds) ::shutdown(fd, SHUT_RDWR);
+    // Wake the receivers sleeping in epoll.
+    for (auto& in : inboxes_) in->wake();
     tcp_->stop();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
@@ -161,6 +212,7 @@ void NetTransport::stop() {
         sock->fd = -1;
     }
     udp_fds_.clear();
+    inboxes_.clear();
 }
 
 int NetTransport::send(const SocketInfo* from, const Destination& to, std::string_view data) {
