@@ -1,5 +1,8 @@
-// Runs the TimerExport entries of every loaded module on the timer thread.
+// Runs the TimerExport entries of every loaded module on the timer thread,
+// and the core's own slow housekeeping.
 #pragma once
+
+#include <malloc.h>
 
 #include "runtime/core/server.hpp"
 #include "runtime/core/timer.hpp"
@@ -19,6 +22,10 @@ public:
                 timers_.add(std::string(m->name()) + ":" + t.name, ms, [inst, tick](uint64_t now) { tick(*inst, now); });
             }
         }
+        // Memory freed after a load peak (transactions past their wait
+        // timer) goes back to the system: glibc keeps freed heap pages of
+        // its per-thread arenas otherwise.
+        timers_.add("core:trim", 10000, [](uint64_t) { malloc_trim(0); });
     }
     // `on_start` runs first in the timer thread (worker init).
     void start(std::function<bool()> on_start) { timers_.start(std::move(on_start)); }
