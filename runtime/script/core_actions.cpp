@@ -8,6 +8,7 @@
 #include "runtime/script/ser_error.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
+#include "ser/sip/dset.hpp"
 #include "ser/sip/msg.hpp"
 #include "ser/sip/uri_edit.hpp"
 
@@ -64,8 +65,6 @@ int run_exec(const std::string& cmd, const char* shell) {
 }
 
 namespace {
-
-constexpr size_t kMaxBranches = 11;  // SER's MAX_BRANCHES - 1
 
 // log() text is a printf format in SER; only "%%" is meaningful without
 // arguments, so it is the only conversion applied.
@@ -171,15 +170,12 @@ int Engine::exec_core(const Action& a, Ctx& c) const {
         return 1;
     }
     case Op::AppendBranch: {
-        if (m.branches.size() >= kMaxBranches) {
+        const std::string uri = a.has_num ? a.str : std::string(m.current_uri());
+        if (sip::append_branch(m, uri, {}, a.q) < 0) {
             SER_ERR("{}: too many branches", prog_.where(a.loc));
             t_ser_error = E_TOO_MANY_BRANCHES;
             return -1;
         }
-        sip::Msg::Branch b;
-        b.uri = a.has_num ? a.str : std::string(m.current_uri());
-        b.q = a.q;
-        m.branches.push_back(std::move(b));
         return 1;
     }
     case Op::RevertUri:

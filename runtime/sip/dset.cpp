@@ -6,6 +6,16 @@
 
 namespace ser::sip {
 
+int append_branch(Msg& msg, std::string_view uri, std::string_view dst_uri, int q) {
+    if (msg.branches.size() >= kMaxAppendedBranches) return -12;   // E_TOO_MANY_BRANCHES
+    Msg::Branch b;
+    b.uri = std::string(uri);
+    b.dst_uri = std::string(dst_uri);
+    b.q = q;
+    msg.branches.push_back(std::move(b));
+    return 1;
+}
+
 std::string q_to_string(int q) {
     if (q >= 1000) return "1";
     if (q <= 0) return "0";
