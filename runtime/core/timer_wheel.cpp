@@ -62,6 +62,11 @@ bool TimerWheel::arm(TimerEntry& e, uint64_t delay_ms) {
         if (at <= current_) at = current_ + 1;           // that millisecond was processed already
         e.expires_ms = at;
         link(e);
+        // Earlier than the timer thread means to wake up: tell it.
+        if (at < planned_) {
+            wake = true;
+            woken_ = true;
+        }
     }
     if (wake) cv_.notify_all();
     return !was_armed;
@@ -138,6 +143,15 @@ void TimerWheel::advance(uint64_t ms) {
     if (manual_now_ < target) manual_now_ = target;
 }
 
+uint64_t TimerWheel::next_due_locked() const {
+    // The first millisecond within one round that has an entry due; an
+    // entry in a slot may belong to a later round.
+    for (uint64_t t = current_ + 1; t <= current_ + kSlots; ++t)
+        for (const TimerEntry* e = slots_[t & (kSlots - 1)]; e; e = e->next)
+            if (e->expires_ms <= t) return t;
+    return current_ + kSlots;   // only later rounds: look again then
+}
+
 void TimerWheel::loop() {
     using namespace std::chrono;
     std::unique_lock lk(mu_);
@@ -146,13 +160,20 @@ void TimerWheel::loop() {
             cv_.wait(lk, [this] { return stopping_ || count_ > 0; });
             continue;
         }
+        planned_ = 0;   // busy: whatever is armed meanwhile is seen by the scan below
         lk.unlock();
         run_until(monotonic_ms());
         lk.lock();
         if (stopping_) break;
-        // Sleep to the next millisecond boundary (or until stopped).
-        const auto next = steady_clock::time_point(milliseconds(monotonic_ms() + 1));
-        cv_.wait_until(lk, next, [this] { return stopping_; });
+        // Sleep until the next due millisecond, not every millisecond: an
+        // idle proxy with long timers (fr_inv_timer) does not wake 1000 times
+        // a second.
+        const uint64_t next = count_ ? next_due_locked() : UINT64_MAX;
+        planned_ = next;
+        woken_ = false;
+        if (next == UINT64_MAX) continue;
+        const auto at = steady_clock::time_point(milliseconds(next));
+        cv_.wait_until(lk, at, [this] { return stopping_ || woken_; });
     }
 }
 

@@ -1,7 +1,7 @@
 // The protocol timers (ser/timer.hpp): a hashed timing wheel with 1 ms
-// slots. arm/disarm are O(1) under one short lock; the wheel thread wakes
-// once per millisecond only while something is armed, and fires callbacks
-// outside the lock. A manual clock lets tests step time exactly.
+// slots. arm/disarm are O(1) under one short lock; the wheel thread sleeps
+// until the next due millisecond (woken early when an earlier timer is
+// armed) and fires callbacks outside the lock. A manual clock lets tests step time exactly.
 #pragma once
 
 #include <condition_variable>
@@ -49,6 +49,7 @@ private:
     void link(TimerEntry& e);
     void unlink(TimerEntry& e);
     void loop();
+    uint64_t next_due_locked() const;
 
     const Clock clock_;
     uint64_t manual_now_;
@@ -57,6 +58,8 @@ private:
     std::vector<TimerEntry*> slots_;
     uint64_t current_;       // last millisecond processed
     size_t count_ = 0;       // armed entries
+    uint64_t planned_ = 0;   // when the sleeping timer thread wakes (0 = it is not sleeping)
+    bool woken_ = false;     // an earlier entry was armed meanwhile
     bool stopping_ = false;
     std::thread thread_;
 };
