@@ -1,0 +1,124 @@
+// record_route() and record_route_preset() (modules.md §4.3).
+#include <fmt/format.h>
+
+#include "modules/rr/rr.hpp"
+#include "ser/core.hpp"
+#include "ser/log.hpp"
+#include "ser/sip/msg.hpp"
+#include "ser/socket.hpp"
+
+namespace ser::mod::rr {
+
+namespace {
+
+const char* transport_param(int proto) {
+    switch (proto) {
+    case PROTO_TCP: return ";transport=tcp";
+    case PROTO_TLS: return ";transport=tls";
+    default: return "";
+    }
+}
+
+bool same_socket(const SocketInfo& a, const SocketInfo& b) {
+    return a.proto == b.proto && a.port == b.port && a.address == b.address;
+}
+
+std::string_view uri_user(std::string_view uri) {
+    sip::Uri u;
+    return sip::parse_uri(uri, u) ? u.user : std::string_view();
+}
+
+}  // namespace
+
+std::string rr_line(const RrParts& p, const SocketInfo& sock, bool r2, std::string_view adv_address,
+                    std::string_view adv_port) {
+    std::string out = "Record-Route: <sip:";
+    if (!p.user.empty()) {
+        out += p.user;
+        out += '@';
+    }
+    if (!adv_address.empty()) {
+        out += adv_address;
+    } else if (sock.address.af == 10) {
+        out += '[';
+        out += sock.address_text;
+        out += ']';
+    } else {
+        out += sock.address_text;
+    }
+    if (!adv_port.empty()) {
+        out += ':';
+        out += adv_port;
+    } else if (sock.port != 5060) {
+        out += ':';
+        out += sock.port_text;
+    }
+    out += transport_param(sock.proto);
+    if (r2) out += ";r2=on";
+    if (!p.ftag.empty()) {
+        out += ";ftag=";
+        out += p.ftag;
+    }
+    out += p.full_lr ? ";lr=on>\r\n" : ";lr>\r\n";
+    return out;
+}
+
+void rr_lump_text(const sip::SendContext& ctx, const void* arg, std::string& out) {
+    const RrParts& p = *static_cast<const RrParts*>(arg);
+    const SocketInfo* in = ctx.recv_socket;
+    if (!in) return;
+    const SocketInfo* sent = ctx.send_socket;
+    if (p.double_rr && sent && !same_socket(*in, *sent)) {
+        // Outbound entry first (it is the one the next hop sees on top).
+        out += rr_line(p, *sent, true, ctx.adv_address, ctx.adv_port);
+        out += rr_line(p, *in, true);
+        return;
+    }
+    out += rr_line(p, *in, false);
+}
+
+int Rr::record_route(sip::Msg& msg) {
+    if (!msg.is_request() || msg.headers().empty()) return -1;
+    if (msg.slots[size_t(slot_)]) {
+        SER_ERR("rr: Double attempt to record-route");
+        return -1;
+    }
+    if (!msg.rcv.socket) return -1;
+    auto parts = std::make_shared<RrParts>();
+    parts->full_lr = enable_full_lr;
+    parts->double_rr = enable_double_rr;
+    if (add_username) {
+        std::string_view user = uri_user(msg.ruri());
+        if (user.empty() && !msg.new_uri.empty()) user = uri_user(msg.new_uri);
+        parts->user = std::string(user);
+    }
+    if (append_fromtag)
+        if (const sip::NameAddr* f = msg.from(); f && f->tag) parts->ftag = std::string(*f->tag);
+    // At the very top of the headers [quirk]: above the Via the proxy adds,
+    // below a Max-Forwards maxfwd inserted there before.
+    msg.lumps.insert_dynamic(msg.headers().front().offset, &rr_lump_text, std::move(parts));
+    msg.slots[size_t(slot_)] = this;
+    return 1;
+}
+
+int Rr::record_route_preset(sip::Msg& msg, std::string_view addr) {
+    if (!msg.is_request() || msg.headers().empty()) return -1;
+    std::string_view user = uri_user(msg.ruri());
+    if (user.empty() && !msg.new_uri.empty()) user = uri_user(msg.new_uri);
+    std::string line = "Record-Route: <sip:";
+    if (!user.empty()) {
+        line += user;
+        line += '@';
+    }
+    line += addr;
+    if (append_fromtag)
+        if (const sip::NameAddr* f = msg.from(); f && f->tag) {
+            line += ";ftag=";
+            line += *f->tag;
+        }
+    line += enable_full_lr ? ";lr=on>\r\n" : ";lr>\r\n";
+    msg.lumps.insert(msg.headers().front().offset, std::move(line));
+    return 1;
+}
+
+}  // namespace ser::mod::rr
