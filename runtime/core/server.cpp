@@ -192,6 +192,13 @@ void Server::receive(char* buf, size_t len, const sip::RecvInfo& rcv) {
         }
     }
     thread_local sip::Msg msg;  // reused: keeps its capacity between messages
+    // Cleared when done, not only before the next message: the lumps of the
+    // last message may hold module data (rr's Record-Route parts) that must
+    // not outlive the modules.
+    struct Clear {
+        sip::Msg& m;
+        ~Clear() { m.reset(); }
+    } clear{msg};
     msg.reset();
     msg.rcv = rcv;
     if (!msg.parse(buf, len)) {
