@@ -20,7 +20,14 @@ steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=(1000 2000 3000 4000 6000)
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pkill -f "$tmp/" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pkill -f "$tmp/" 2>/dev/null || true
+  sleep 1
+  pkill -9 -f "$tmp/" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 tck=$(getconf CLK_TCK)
 ser_port=16060; kam_port=16160; uas=16070; uac=16080
@@ -55,7 +62,11 @@ start_proxy() {   # name -> sets proxy_pat
   fi
   sleep 1.5
 }
-stop_proxy() { pkill -f "$proxy_pat" 2>/dev/null || true; sleep 1; }
+stop_proxy() {
+  pkill -f "$proxy_pat" 2>/dev/null || true
+  for _ in 1 2 3 4 5; do pgrep -f "$proxy_pat" > /dev/null || return 0; sleep 1; done
+  pkill -9 -f "$proxy_pat" 2>/dev/null || true
+}
 
 # One sipp run: calls rate -> "ok failed wall ticks"
 run_calls() {
