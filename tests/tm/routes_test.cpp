@@ -222,6 +222,34 @@ TEST(TmRoutes, CancelBeforeAnyReply) {   // 50
     EXPECT_EQ(first_line(r[0].data), "CANCEL sip:bob@127.0.0.1:5070 SIP/2.0");
 }
 
+TEST(TmRoutes, A2xxAfterCancelIsStillRelayed) {   // RFC 3261 §16.7 step 5: a late 2xx is forwarded
+    TmHarness h;
+    ASSERT_TRUE(h.load(tm_cfg("route{ t_relay(); }\n"))) << h.errors;
+    h.receive(inv(), "127.0.0.1", kUac);
+    std::string fwd = h.fresh_to(kUas1).at(0).data;
+    h.from_uas(fwd, 180, "Ringing");
+    h.receive(inv("z9hG4bK-1", "sip:bob@127.0.0.1:5070", "", "CANCEL"), "127.0.0.1", kUac);
+    h.fresh();
+    // The callee answered before it saw the CANCEL.
+    h.from_uas(fwd, 200, "OK");
+    auto r = h.fresh_to(kUac);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(first_line(r[0].data), "SIP/2.0 200 OK");
+}
+
+TEST(TmRoutes, A2xxAfterALocal487IsStillRelayed) {
+    TmHarness h;
+    ASSERT_TRUE(h.load(tm_cfg("route{ t_relay(); }\n"))) << h.errors;
+    h.receive(inv(), "127.0.0.1", kUac);
+    std::string fwd = h.fresh_to(kUas1).at(0).data;
+    h.receive(inv("z9hG4bK-1", "sip:bob@127.0.0.1:5070", "", "CANCEL"), "127.0.0.1", kUac);
+    EXPECT_EQ(first_line(h.fresh_to(kUac).at(0).data), "SIP/2.0 487 Request Terminated");
+    h.from_uas(fwd, 200, "OK");
+    auto r = h.fresh_to(kUac);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(first_line(r[0].data), "SIP/2.0 200 OK");
+}
+
 TEST(TmRoutes, CancelForAnUnknownInviteIsForwarded) {   // 51
     TmHarness h;
     ASSERT_TRUE(h.load(tm_cfg("route{ t_relay(); }\n"))) << h.errors;
