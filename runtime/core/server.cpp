@@ -141,6 +141,9 @@ void* Server::find_api(std::string_view name, uint32_t version) const {
 }
 
 bool Server::resolve(std::string_view host, IpAddr& out) {
+    // Addresses (the usual next hop) without a vector or a lookup.
+    std::string_view h = strip_brackets(host);
+    if (IpAddr::parse(h, out)) return true;
     std::vector<IpAddr> v;
     if (!resolve_host(host, v) || v.empty()) return false;
     out = v.front();
