@@ -8,7 +8,6 @@
 #include "ser/log.hpp"
 #include "ser/sip/msg.hpp"
 #include "ser/sip/params.hpp"
-#include "ser/text.hpp"
 
 namespace ser::mod::rr {
 
@@ -74,26 +73,23 @@ bool collect_routes(const sip::Msg& msg, std::vector<RouteEntry>& out) {
 
 bool is_loose(const sip::Uri& u) { return sip::find_param(u.params, "lr").has_value(); }
 
-int proto_of(const sip::Uri& u) {
-    std::string_view t = u.transport();
-    if (iequals(t, "tcp")) return PROTO_TCP;
-    if (iequals(t, "tls")) return PROTO_TLS;
-    if (iequals(t, "udp")) return PROTO_UDP;
-    return PROTO_NONE;
-}
-
 // The decision of §4.4 over the parsed entries; removals are marked.
 int route_request(Core& core, bool enable_double_rr, sip::Msg& msg, const sip::Uri& ruri_in,
                   std::vector<RouteEntry>& routes) {
     const sip::Uri* ruri = &ruri_in;
-    auto myself = [&](const sip::Uri& u) { return core.is_myself(u.host, u.port, proto_of(u)); };
+    // Host and port against every socket and alias, any transport (SER's
+    // check_self(host, port, 0); core-runtime §2).
+    auto myself = [&](const sip::Uri& u) { return core.is_myself(u.host, u.port, PROTO_NONE); };
     auto remove = [](RouteEntry& e) { e.removed = true; };
     auto set_ruri = [&](std::string_view uri) {
         msg.new_uri = std::string(uri);
         msg.uri_changed();
     };
+    // The To tag is the only in-dialog test; an empty tag counts as none
+    // (SER's is_preloaded()).
     const sip::NameAddr* to = msg.to();
-    const bool in_dialog = to && to->tag;
+    if (!to) return -1;
+    const bool in_dialog = to->tag && !to->tag->empty();
     size_t i = 0;
     sip::Uri u;
     if (!sip::parse_uri(routes[0].uri, u)) return -1;
@@ -124,12 +120,11 @@ int route_request(Core& core, bool enable_double_rr, sip::Msg& msg, const sip::U
     if (myself(u)) {
         remove(routes[0]);
         i = 1;
+        // With r2 the next entry is our second one (a change of interface or
+        // transport); like SER it goes without a check of its own.
         if (enable_double_rr && sip::find_param(u.params, "r2") && routes.size() > 1) {
-            sip::Uri second;
-            if (sip::parse_uri(routes[1].uri, second) && myself(second)) {
-                remove(routes[1]);   // our second entry (a change of interface or transport)
-                i = 2;
-            }
+            remove(routes[1]);
+            i = 2;
         }
         // Nothing further: in a dialog the request goes to its R-URI (the
         // 2005 fix returns 1 here also after a double RR).
@@ -142,7 +137,9 @@ int route_request(Core& core, bool enable_double_rr, sip::Msg& msg, const sip::U
     }
     // A strict next hop: it becomes the Request-URI, the original target
     // goes to the end of the route set (RFC 3261 §16.6 step 6).
-    msg.lumps.insert(msg.headers_end(), "Route: <" + std::string(msg.current_uri()) + ">\r\n");
+    // The request line as received (SER's save_ruri), even if the script
+    // rewrote the R-URI before.
+    msg.lumps.insert(msg.headers_end(), "Route: <" + std::string(msg.ruri()) + ">\r\n");
     set_ruri(routes[i].uri);
     remove(routes[i]);
     return 1;

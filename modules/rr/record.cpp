@@ -23,9 +23,36 @@ bool same_socket(const SocketInfo& a, const SocketInfo& b) {
     return a.proto == b.proto && a.port == b.port && a.address == b.address;
 }
 
-std::string_view uri_user(std::string_view uri) {
+// SER's get_username(): the user of the original R-URI, or of the new URI
+// when the original has none (a target rewritten from a preloaded route).
+// False when the URI it needs does not parse (record_route fails then).
+bool ruri_user(const sip::Msg& msg, std::string_view& user) {
     sip::Uri u;
-    return sip::parse_uri(uri, u) ? u.user : std::string_view();
+    if (!sip::parse_uri(msg.ruri(), u)) {
+        SER_ERR("rr: error while parsing the R-URI <{}>", msg.ruri());
+        return false;
+    }
+    user = u.user;
+    if (user.empty() && !msg.new_uri.empty()) {
+        if (!sip::parse_uri(msg.new_uri, u)) {
+            SER_ERR("rr: error while parsing the new URI <{}>", msg.new_uri);
+            return false;
+        }
+        user = u.user;
+    }
+    return true;
+}
+
+// The From tag ("" when From has none or an empty one: no ;ftag); false
+// when From does not parse, as SER's record_route() refused then.
+bool from_tag(const sip::Msg& msg, std::string& tag) {
+    const sip::NameAddr* f = msg.from();
+    if (!f) {
+        SER_ERR("rr: From parsing failed");
+        return false;
+    }
+    if (f->tag) tag = std::string(*f->tag);
+    return true;
 }
 
 }  // namespace
@@ -65,7 +92,7 @@ std::string rr_line(const RrParts& p, const SocketInfo& sock, bool r2, std::stri
 
 void rr_lump_text(const sip::SendContext& ctx, const void* arg, std::string& out) {
     const RrParts& p = *static_cast<const RrParts*>(arg);
-    const SocketInfo* in = ctx.recv_socket;
+    const SocketInfo* in = p.recv ? p.recv : ctx.recv_socket;
     if (!in) return;
     const SocketInfo* sent = ctx.send_socket;
     if (p.double_rr && sent && !same_socket(*in, *sent)) {
@@ -83,17 +110,20 @@ int Rr::record_route(sip::Msg& msg) {
         SER_ERR("rr: Double attempt to record-route");
         return -1;
     }
-    if (!msg.rcv.socket) return -1;
+    if (!msg.rcv.socket) {
+        SER_ERR("rr: the request has no receiving socket");
+        return -2;
+    }
     auto parts = std::make_shared<RrParts>();
+    parts->recv = static_cast<const SocketInfo*>(msg.rcv.socket);
     parts->full_lr = enable_full_lr;
     parts->double_rr = enable_double_rr;
     if (add_username) {
-        std::string_view user = uri_user(msg.ruri());
-        if (user.empty() && !msg.new_uri.empty()) user = uri_user(msg.new_uri);
+        std::string_view user;
+        if (!ruri_user(msg, user)) return -2;
         parts->user = std::string(user);
     }
-    if (append_fromtag)
-        if (const sip::NameAddr* f = msg.from(); f && f->tag) parts->ftag = std::string(*f->tag);
+    if (append_fromtag && !from_tag(msg, parts->ftag)) return -2;
     // At the very top of the headers [quirk]: above the Via the proxy adds,
     // below a Max-Forwards maxfwd inserted there before.
     msg.lumps.insert_dynamic(msg.headers().front().offset, &rr_lump_text, std::move(parts));
@@ -103,19 +133,21 @@ int Rr::record_route(sip::Msg& msg) {
 
 int Rr::record_route_preset(sip::Msg& msg, std::string_view addr) {
     if (!msg.is_request() || msg.headers().empty()) return -1;
-    std::string_view user = uri_user(msg.ruri());
-    if (user.empty() && !msg.new_uri.empty()) user = uri_user(msg.new_uri);
+    // The user always, whatever add_username says (§4.3).
+    std::string_view user;
+    std::string ftag;
+    if (!ruri_user(msg, user)) return -2;
+    if (append_fromtag && !from_tag(msg, ftag)) return -2;
     std::string line = "Record-Route: <sip:";
     if (!user.empty()) {
         line += user;
         line += '@';
     }
     line += addr;
-    if (append_fromtag)
-        if (const sip::NameAddr* f = msg.from(); f && f->tag) {
-            line += ";ftag=";
-            line += *f->tag;
-        }
+    if (!ftag.empty()) {
+        line += ";ftag=";
+        line += ftag;
+    }
     line += enable_full_lr ? ";lr=on>\r\n" : ";lr>\r\n";
     msg.lumps.insert(msg.headers().front().offset, std::move(line));
     return 1;

@@ -34,6 +34,9 @@ struct RrParts {
     std::string ftag;     // "" = none
     bool full_lr = false;
     bool double_rr = true;
+    // The socket the request came in on (sockets live as long as the
+    // server); a build without a send context still gets the inbound entry.
+    const SocketInfo* recv = nullptr;
 };
 
 // One Record-Route line for `sock` (address, port unless 5060, transport
