@@ -170,7 +170,7 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
             rcv.src_port = port;
             buf[n] = '\0';
             const uint32_t h = workers > 1 ? call_id_hash(std::string_view(buf.get(), size_t(n))) : 0;
-            const size_t target = h ? h % workers : self;
+            const size_t target = worker_for(h, workers, self);
             if (target == self) server_.receive(buf.get(), size_t(n), rcv);
             else inboxes_[target]->push(buf.get(), size_t(n), rcv);
         }

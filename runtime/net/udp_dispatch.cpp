@@ -30,7 +30,7 @@ uint32_t call_id_hash(std::string_view d) {
                     uint32_t h = 2166136261u;
                     while (p < d.size() && d[p] != '\r' && d[p] != '\n' && d[p] != ' ' && d[p] != '\t')
                         h = (h ^ uint8_t(d[p++])) * 16777619u;
-                    return h | 1;   // never 0
+                    return h ? h : 1;   // never 0 (0 means "no Call-ID")
                 }
             }
         }

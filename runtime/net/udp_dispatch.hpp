@@ -23,6 +23,12 @@ namespace ser::rt {
 // (long or compact form); 0 when there is none (then the reader keeps it).
 uint32_t call_id_hash(std::string_view datagram);
 
+// The worker (of `workers`) that handles a datagram with that hash; `self`
+// (the reader) when there is no Call-ID.
+inline size_t worker_for(uint32_t hash, size_t workers, size_t self) {
+    return hash ? (hash ^ (hash >> 16)) % workers : self;
+}
+
 struct UdpItem {
     std::unique_ptr<char[]> buf;
     size_t len = 0;
