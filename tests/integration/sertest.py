@@ -63,7 +63,11 @@ class Ser:
     def __enter__(self):
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()   # never leave a ser running behind a failed start
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb):
