@@ -111,6 +111,8 @@ cat > "$tmp/ser.cfg" <<CFG
 listen=udp:127.0.0.1:$ser_port
 children=$children
 disable_tcp=yes
+# Kamailio's default: no Warning header in local replies (the 100 Trying).
+sip_warning=no
 loadmodule "sl.so"
 loadmodule "tm.so"
 loadmodule "rr.so"
