@@ -83,6 +83,7 @@ stop_tree() {   # TERM to the wrapper (timeout passes it on), then KILL what lin
 }
 cleanup() {
   local r
+  [ -f "$tmp/uac.root" ] && stop_tree "$(cat "$tmp/uac.root")"
   for r in "${roots[@]}"; do stop_tree "$r"; done
   rm -rf "$tmp"
 }
@@ -179,8 +180,12 @@ run_calls() {
   timeout -k 5 $((secs + 10)) sipp -nostdin -sf "$repo"/bench/sipp/uac_rr.xml -key callee 127.0.0.1:$uas \
     127.0.0.1:$proxy_port -i 127.0.0.1 -p $uac -buff_size 4194304 -m "$n" -r "$r" -l $((r * 4)) \
     -timeout "${secs}s" -recv_timeout 10000 -default_behaviors all,-abortunexp \
-    -trace_stat -stf "$tmp/stat.csv" -trace_err -error_file "$tmp/err.log" > "$tmp/uac.log" 2>&1 || true
+    -trace_stat -stf "$tmp/stat.csv" -trace_err -error_file "$tmp/err.log" > "$tmp/uac.log" 2>&1 &
+  echo $! > "$tmp/uac.root"   # so that an interrupted run stops it too
+  wait $! || true
   e=$(date +%s.%N)
+  [ -d "$tmp" ] || exit 0     # interrupted: cleanup() has run
+  rm -f "$tmp/uac.root"
   times > "$tmp/times1"
   local ok
   ok=$(tail -1 "$tmp/stat.csv" 2>/dev/null | awk -F';' '{print $16 + 0}')
