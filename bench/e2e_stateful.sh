@@ -23,7 +23,8 @@
 #
 # Usage: bench/e2e_stateful.sh [builddir] [children] [calls at fixed rate] [fixed rate] [steps...]
 #   defaults: build-release 2 10000 500 1000 2000 3000 4000 5000 6000 8000
-# Environment: ROUNDS (of (a), 3), STEP_SECS (seconds of calls per step, 5), SPLIT_RATE (rate of
+# Environment: ROUNDS (of (a), 3), STEP_SECS (seconds of calls per step, 5;
+# below 3 no step can pass the 90 % rule: a call lasts 0.1 s), SPLIT_RATE (rate of
 # run (c), 3000), SPLIT_SECS (5), PORT_BASE (16000), BUDGET (hard bound in
 # seconds on every process started here, 1800), KAM_MEM (Kamailio memory
 # managers to run, one pass each: "tlsf" by default; "tlsf qm" adds the
