@@ -4,6 +4,7 @@
 
 #include "ser/tags.hpp"
 #include "ser/api.hpp"
+#include "ser/errors.hpp"
 #include "ser/core.hpp"
 #include "ser/fifo.hpp"
 #include "ser/log.hpp"
@@ -16,24 +17,8 @@ namespace ser::mod::sl {
 // ---- helpers -----------------------------------------------------------------
 
 ErrorReply error_reply(int e) {
-    const char* text = "I'm terribly sorry, server error occurred";
-    int code = 500;
-    switch (e) {
-    case E_SEND: text = "Unfortunately error on sending to next hop occurred"; code = 477; break;
-    case E_BAD_ADDRESS_RESOLVE: text = "Unresolvable destination"; code = 478; break;
-    case E_BAD_REQ: text = "Bad Request"; code = 400; break;
-    case E_BAD_URI: text = "Regretfully, we were not able to process the URI"; code = 479; break;
-    case E_BAD_TUPEL: text = "Transaction tuple incomplete"; code = 400; break;
-    case E_BAD_TO: text = "Bad To"; code = 400; break;
-    case E_EXEC: text = "Error in external logic"; code = 500; break;
-    case E_TOO_MANY_BRANCHES: text = "Forking capacity exceeded"; code = 500; break;
-    case E_Q_INV_CHAR: text = "Invalid character in q parameter"; code = 400; break;
-    case E_Q_EMPTY: text = "Empty q parameter"; code = 400; break;
-    case E_Q_TOO_BIG: text = "q parameter too big"; code = 400; break;
-    case E_Q_DEC_MISSING: text = "Decimal part missing in q"; code = 400; break;
-    default: break;
-    }
-    return {code, fmt::format("{} ({}/SL)", text, std::abs(e))};
+    const ErrorText t = error_text(e);
+    return {t.code, fmt::format("{} ({}/SL)", t.text, std::abs(e))};
 }
 
 // ---- the instance ------------------------------------------------------------

@@ -31,16 +31,19 @@ std::string first_header_line(const SentRequest& s, sip::HdrType type) {
 
 }  // namespace
 
-std::string Tm::build_cancel(const Transaction& t, const Branch& b) const {
+std::string Tm::build_hop_request(const Branch& b, std::string_view method, const sip::Msg* reply) const {
     SentRequest s(b.request.data);
     if (!s.ok) return {};
     const sip::CSeq* cs = s.msg.cseq();
-    std::string out = fmt::format("CANCEL {} SIP/2.0\r\n", b.uri);
+    std::string out = fmt::format("{} {} SIP/2.0\r\n", method, b.uri);
     out += first_header_line(s, sip::HdrType::Via);   // our Via only (RFC 3261 §16.10)
     out += first_header_line(s, sip::HdrType::From);
-    out += first_header_line(s, sip::HdrType::To);
+    // An ACK takes the To of the reply: it carries the callee's tag.
+    const sip::HeaderField* to = reply ? reply->header(sip::HdrType::To) : nullptr;
+    if (to) out += std::string_view(reply->data() + to->offset, to->length);
+    else if (!reply) out += first_header_line(s, sip::HdrType::To);
     out += first_header_line(s, sip::HdrType::CallId);
-    out += fmt::format("CSeq: {} CANCEL\r\n", cs ? cs->number : std::string_view("1"));
+    out += fmt::format("CSeq: {} {}\r\n", cs ? cs->number : std::string_view("1"), method);
     for (const sip::HeaderField* h = s.msg.header(sip::HdrType::Route); h; h = s.msg.next_header(h))
         out += s.line(*h);
     out += "Max-Forwards: 70\r\n";
@@ -49,24 +52,10 @@ std::string Tm::build_cancel(const Transaction& t, const Branch& b) const {
     return out;
 }
 
-std::string Tm::build_ack(const Transaction& t, const Branch& b, const sip::Msg& reply) const {
-    SentRequest s(b.request.data);
-    if (!s.ok) return {};
-    const sip::CSeq* cs = s.msg.cseq();
-    std::string out = fmt::format("ACK {} SIP/2.0\r\n", b.uri);
-    out += first_header_line(s, sip::HdrType::Via);
-    out += first_header_line(s, sip::HdrType::From);
-    // The To of the reply: it carries the callee's tag.
-    if (const sip::HeaderField* to = reply.header(sip::HdrType::To))
-        out += std::string_view(reply.data() + to->offset, to->length);
-    out += first_header_line(s, sip::HdrType::CallId);
-    out += fmt::format("CSeq: {} ACK\r\n", cs ? cs->number : std::string_view("1"));
-    for (const sip::HeaderField* h = s.msg.header(sip::HdrType::Route); h; h = s.msg.next_header(h))
-        out += s.line(*h);
-    out += "Max-Forwards: 70\r\n";
-    if (core().settings().server_signature) out += user_agent();
-    out += "Content-Length: 0\r\n\r\n";
-    return out;
+std::string Tm::build_cancel(const Transaction&, const Branch& b) const { return build_hop_request(b, "CANCEL", nullptr); }
+
+std::string Tm::build_ack(const Transaction&, const Branch& b, const sip::Msg& reply) const {
+    return build_hop_request(b, "ACK", &reply);
 }
 
 int Tm::add_branch(Transaction& t, sip::Msg& msg, const ForwardTarget& target) {

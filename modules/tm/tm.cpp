@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ser/api.hpp"
+#include "ser/errors.hpp"
 #include "ser/fifo.hpp"
 #include "ser/log.hpp"
 #include "ser/params.hpp"
@@ -18,19 +19,11 @@
 namespace ser::mod::tm {
 
 ErrorReply error_reply(int e) {
-    const char* text = "I'm terribly sorry, server error occurred";
-    int code = 500;
-    switch (e) {
-    case E_SEND: text = "Unfortunately error on sending to next hop occurred"; code = 477; break;
-    case E_BAD_ADDRESS_RESOLVE: text = "Unresolvable destination"; code = 478; break;
-    case E_BAD_URI: text = "Regretfully, we were not able to process the URI"; code = 479; break;
-    case E_BAD_REQ: text = "Bad Request"; code = 400; break;
-    case E_BAD_TUPEL: text = "Transaction tuple incomplete"; code = 400; break;
-    case E_CFG: case E_TOO_MANY_BRANCHES: text = "Forking capacity exceeded"; code = 500; break;
-    case E_NO_SOCKET: text = "Unfortunately error on sending to next hop occurred"; code = 477; break;
-    default: break;
-    }
-    return {code, fmt::format("{} ({}/TM)", text, code)};
+    // A branch limit or a missing socket read as their core equivalents.
+    if (e == E_CFG) e = E_TOO_MANY_BRANCHES;
+    if (e == E_NO_SOCKET) e = E_SEND;
+    const ErrorText t = error_text(e);
+    return {t.code, fmt::format("{} ({}/TM)", t.text, t.code)};
 }
 
 Tm::Tm() : buckets_(std::make_unique<Bucket[]>(kBuckets)) {}

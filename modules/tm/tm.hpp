@@ -118,6 +118,9 @@ public:
     int send_branches(Transaction& t, int from);  // t.mu held; number sent
     void cancel_branch(Transaction& t, Branch& b);    // t.mu held
     void cancel_pending(Transaction& t, int except);  // t.mu held
+    // CANCEL or ACK for a branch: request line, Via, From, To (the reply's
+    // for an ACK), Call-ID, CSeq number and Route set of the request sent.
+    std::string build_hop_request(const Branch& b, std::string_view method, const sip::Msg* reply) const;
     std::string build_cancel(const Transaction& t, const Branch& b) const;
     std::string build_ack(const Transaction& t, const Branch& b, const sip::Msg& reply) const;
     std::string branch_id(const Transaction& t, int index) const;
