@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   g++ meson ninja-build pkg-config
   libboost-dev libboost-filesystem-dev libfmt-dev libssl-dev libsqlite3-dev
-  libgtest-dev libbenchmark-dev
-  python3 sip-tester iproute2 nftables procps
+  libgtest-dev libbenchmark-dev default-libmysqlclient-dev
+  python3 sip-tester iproute2 nftables procps mariadb-server sqlite3
 )
 
 missing=()
