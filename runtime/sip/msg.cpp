@@ -54,6 +54,7 @@ void Msg::reset() {
     force_socket = nullptr;
     lumps.clear();
     reply_lumps.clear();
+    avps.clear();
     rcv = RecvInfo{};
     route_kind = RouteKind::Request;
     slots.fill(nullptr);
@@ -232,6 +233,7 @@ std::unique_ptr<Msg> Msg::clone() const {
     m->force_socket = force_socket;
     m->lumps = lumps;
     m->reply_lumps = reply_lumps;
+    m->avps = avps;
     return m;
 }
 

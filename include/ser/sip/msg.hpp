@@ -18,6 +18,7 @@
 
 #include "ser/ip.hpp"
 #include "ser/route.hpp"
+#include "ser/sip/avp.hpp"
 #include "ser/sip/cseq.hpp"
 #include "ser/sip/header.hpp"
 #include "ser/sip/lump.hpp"
@@ -139,6 +140,7 @@ public:
     const void* force_socket = nullptr;
     Lumps lumps;
     std::vector<std::string> reply_lumps;
+    Avps avps;   // ser/sip/avp.hpp; kept with the transaction by tm
     RecvInfo rcv;
 
     // ---- per-call context (what a module function sees besides the message)
