@@ -103,6 +103,7 @@ bool Tm::on_reply(sip::Msg& reply) {
     // onreply_route: the reply with the transaction's flags (§3.5 step 5).
     if (t->on_reply > 0) {
         reply.flags = t->flags.load(std::memory_order_relaxed);
+        if (!t->req->avps.empty()) reply.avps = t->req->avps;   // the transaction's AVPs (read-only here)
         bind(reply, t);
         core().run_route(RouteKind::OnReply, t->on_reply, reply);
         bind(reply, nullptr);
