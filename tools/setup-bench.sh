@@ -4,7 +4,7 @@
 # apt-get only for what is missing, and does nothing when all is present.
 # Run as root (on Debian 12).
 set -euo pipefail
-packages=(kamailio sip-tester)
+packages=(kamailio kamailio-mysql-modules sip-tester mariadb-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -410,5 +410,53 @@ class MariaDbTest(RegistrarCases, unittest.TestCase):
             self.assertLess(len(errors), 10, "\n".join(errors[-20:]))
 
 
+class QuickstartTest(unittest.TestCase):
+    """cfg/quickstart.cfg as shipped (only its database path and port
+    replaced): a phone registers with digest, another calls it with proxy
+    authentication, an unregistered user is 404."""
+
+    def setUp(self):
+        self.db = SqliteDb()
+        self.db.__enter__()
+        with open(os.path.join(SOURCE_DIR, "cfg", "quickstart.cfg")) as f:
+            cfg = f.read()
+        self.assertIn("sqlite:///var/lib/ser/ser.db", cfg)
+        self.assertIn("port=5060", cfg)
+        self.cfg = cfg.replace("sqlite:///var/lib/ser/ser.db", self.db.url).replace("port=5060", "port=@PORT@")
+        self.phones = []
+
+    def tearDown(self):
+        for p in self.phones:
+            p.close()
+        self.db.__exit__(None, None, None)
+
+    def test_register_and_call(self):
+        with Ser(self.cfg) as ser:
+            uas_port = free_port()
+            uas = start_sipp(["-sf", os.path.join(SCENARIOS, "uas_dialog.xml"), "-i", "127.0.0.1",
+                              "-p", str(uas_port), "-m", "1"])
+            d = tempfile.mkdtemp(prefix="ser-it-sipp-")
+            try:
+                bob = Phone(ser.port, "bob", "127.0.0.1", USERS["bob"])
+                self.phones.append(bob)
+                self.assertEqual(status(bob.register_once()), 401)
+                r = bob.register(contacts=["<sip:bob@127.0.0.1:%d>" % uas_port], expires=600)
+                self.assertEqual(status(r), 200, str(r) + ser.output()[-3000:])
+                self.assertEqual([u for u, _ in bob.bindings(r)], ["sip:bob@127.0.0.1:%d" % uas_port])
+                inf = os.path.join(d, "call.csv")
+                with open(inf, "w") as f:
+                    f.write("SEQUENTIAL\nalice;127.0.0.1;bob;\n")
+                rc, out = run_sipp(["127.0.0.1:%d" % ser.port, "-sf", os.path.join(SCENARIOS, "uac_auth.xml"),
+                                    "-inf", inf, "-au", "alice", "-ap", USERS["alice"], "-i", "127.0.0.1",
+                                    "-p", str(free_port()), "-m", "1"], timeout=30)
+                self.assertEqual(rc, 0, out[-3000:] + ser.output()[-3000:])
+                uas.wait(10)
+                self.assertEqual(uas.returncode, 0)
+            finally:
+                stop_proc(uas)
+                uas.stdout.close()
+                shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     main()
