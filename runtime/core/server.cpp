@@ -482,17 +482,18 @@ std::string Server::build_local_reply(sip::Msg& req, const LocalReply& r) {
     o.to_tag = r.to_tag;
     o.extra_headers = r.extra_headers;
     o.body = r.body;
-    std::string server, warning;
-    if (settings_.server_signature) server = settings_.server_header.substr(8);  // without "Server: "
+    if (settings_.server_signature) o.server = std::string_view(settings_.server_header).substr(8);  // without "Server: "
+    std::string warning;
     if (settings_.sip_warning) {
+        // getpid() is a system call; the pid does not change once serving.
+        static const int pid = int(getpid());
         auto* s = static_cast<const SocketInfo*>(req.rcv.socket);
-        warning = fmt::format("392 {}:{} \"Noisy feedback tells:  pid={} req_src_ip={} req_src_port={} "
-                              "in_uri={} out_uri={} via_cnt=={}\"",
-                              s ? s->address_text : std::string("?"), s ? s->port : 0, int(getpid()),
-                              req.rcv.src_ip.to_string(), req.rcv.src_port, req.ruri(), req.current_uri(),
-                              req.via_count());
+        fmt::format_to(std::back_inserter(warning),
+                       "392 {}:{} \"Noisy feedback tells:  pid={} req_src_ip={} req_src_port={} "
+                       "in_uri={} out_uri={} via_cnt=={}\"",
+                       s ? std::string_view(s->address_text) : std::string_view("?"), s ? s->port : 0, pid, req.rcv.src_ip.to_string(),
+                       req.rcv.src_port, req.ruri(), req.current_uri(), req.via_count());
     }
-    o.server = server;
     o.warning = warning;
     return sip::build_local_reply(req, r.code, r.reason, o);
 }
