@@ -1,5 +1,6 @@
 // The live server: daemonise, initialise modules, open sockets, start
 // workers and the timer, then wait for a signal (core-runtime §1, §9).
+#include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -166,6 +167,10 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
     signal(SIGPIPE, SIG_IGN);
     set_limits(s);
 
+    // The heap is given back by the periodic malloc_trim (module_timers.hpp),
+    // not on every free: glibc otherwise shrinks and regrows the per-thread
+    // arenas with an mprotect() per growth, several per call under load.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     std::string err;
     rt::NetTransport net(server);
     server.set_transport(&net);

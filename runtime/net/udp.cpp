@@ -23,6 +23,30 @@ namespace ser::rt {
 namespace {
 
 constexpr size_t kUdpBuf = 65536;
+constexpr unsigned kBatch = 8;
+
+// Buffers for one recvmmsg(): kBatch datagrams of up to 64 KB (+ a NUL).
+struct RecvBatch {
+    std::unique_ptr<char[]> data{new char[kBatch * (kUdpBuf + 1)]};
+    mmsghdr msgs[kBatch]{};
+    iovec iov[kBatch]{};
+    sockaddr_storage from[kBatch]{};
+
+    RecvBatch() { reset(kBatch); }
+    char* buf(size_t i) { return data.get() + i * (kUdpBuf + 1); }
+    // Re-arms the first `used` entries (the kernel wrote their lengths).
+    void reset(size_t used) {
+        for (size_t i = 0; i < used; ++i) {
+            iov[i] = {buf(i), kUdpBuf};
+            msgs[i].msg_hdr = {};
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_len = 0;
+        }
+    }
+};
 
 // Raise the receive buffer as far as the kernel and `maxbuffer` allow.
 void tune_rcvbuf(int fd, int maxbuffer) {
@@ -135,7 +159,7 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
 }
 
 void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
-    std::unique_ptr<char[]> buf(new char[kUdpBuf + 1]);
+    RecvBatch batch;
     sip::RecvInfo rcv;
     rcv.proto = PROTO_UDP;
     rcv.dst_ip = sock->address;
@@ -148,52 +172,56 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    // Edge-triggered: every write to the eventfd reports one event, so the
+    // counter never needs a read() (one system call less per hand-off).
+    ev.events = EPOLLIN | EPOLLET;
     ev.data.fd = inbox.fd();
     epoll_ctl(ep, EPOLL_CTL_ADD, inbox.fd(), &ev);
     std::vector<UdpItem> handed;
+    // Read the socket only when epoll said it is readable or the last batch
+    // did not drain it: no recvfrom() that can only return EAGAIN.
+    bool sock_ready = true;
     while (!stopping_.load(std::memory_order_relaxed)) {
-        bool busy = false;
         // A bounded batch from our socket, then what other workers handed us.
-        for (int i = 0; i < 32; ++i) {
-            sockaddr_storage from{};
-            socklen_t flen = sizeof from;
-            ssize_t n = ::recvfrom(fd, buf.get(), kUdpBuf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &flen);
+        if (sock_ready) {
+            // One recvmmsg() takes every queued datagram (up to kBatch): a
+            // short count means the socket is drained, with no extra call
+            // that returns EAGAIN.
+            int n = ::recvmmsg(fd, batch.msgs, kBatch, MSG_DONTWAIT, nullptr);
             if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK && !stopping_)
-                    SER_ERR("recvfrom on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
-                break;
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !stopping_)
+                    SER_ERR("recvmmsg on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
+                n = 0;
             }
-            busy = true;
-            uint16_t port = 0;
-            if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&from), rcv.src_ip, &port)) continue;
-            rcv.src_port = port;
-            buf[n] = '\0';
-            const uint32_t h = workers > 1 ? call_id_hash(std::string_view(buf.get(), size_t(n))) : 0;
-            const size_t target = worker_for(h, workers, self);
-            if (target == self) server_.receive(buf.get(), size_t(n), rcv);
-            else inboxes_[target]->push(buf.get(), size_t(n), rcv);
+            sock_ready = n == int(kBatch);
+            for (int i = 0; i < n; ++i) {
+                uint16_t port = 0;
+                if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&batch.from[i]), rcv.src_ip, &port)) continue;
+                rcv.src_port = port;
+                char* data = batch.buf(i);
+                const size_t len = batch.msgs[i].msg_len;
+                data[len] = '\0';
+                const uint32_t h = workers > 1 ? call_id_hash(std::string_view(data, len)) : 0;
+                const size_t target = worker_for(h, workers, self);
+                if (target == self) server_.receive(data, len, rcv);
+                else inboxes_[target]->push(data, len, rcv);
+            }
+            batch.reset(size_t(n));
         }
         inbox.take(handed);
-        for (auto& it : handed) {
-            busy = true;
-            server_.receive(it.buf.get(), it.len, it.rcv);
-        }
-        if (busy) continue;
+        for (auto& it : handed) server_.receive(it.buf.get(), it.len, it.rcv);
+        if (sock_ready) continue;   // the batch limit, not an empty socket, ended the read
         inbox.set_sleeping(true);
         if (!inbox.empty() || stopping_) {
             inbox.set_sleeping(false);
             continue;
         }
+        // Level-triggered on the socket: a datagram that arrived since the
+        // last read returns at once.
         epoll_event evs[2];
         int k = epoll_wait(ep, evs, 2, 1000);
-        for (int i = 0; i < k; ++i) {
-            if (evs[i].data.fd == inbox.fd()) {
-                uint64_t v;
-                ssize_t ignored = ::read(inbox.fd(), &v, sizeof v);
-                (void)ignored;
-            }
-        }
+        for (int i = 0; i < k; ++i)
+            if (evs[i].data.fd == fd) sock_ready = true;
         inbox.set_sleeping(false);
     }
     ::close(ep);
