@@ -5,6 +5,7 @@ Environment (set by meson): SER_BIN, SER_BUILD_DIR, SER_SOURCE_DIR."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -98,12 +99,17 @@ class Ser:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+            # The log stays readable through output(); the temp dir goes.
+            self.final_output = self.output()
+            shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode if self.proc else None
 
     def alive(self):
         return self.proc.poll() is None
 
     def output(self):
+        if getattr(self, "final_output", None) is not None:
+            return self.final_output
         try:
             with open(self.log_path, "rb") as f:
                 return f.read().decode(errors="replace")
