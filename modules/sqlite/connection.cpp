@@ -46,6 +46,10 @@ std::unique_ptr<SqliteConnection> SqliteConnection::open(const std::string& path
         return nullptr;
     }
     sqlite3_busy_timeout(db, o.busy_timeout_ms);
+    // Identifiers are rendered in double quotes; without this SQLite would
+    // read a misspelt column name as a string literal and match nothing.
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
     // WAL lets every worker and a management tool read while one writes;
     // synchronous=NORMAL survives a crash of ser (not of the machine) with
     // every committed write.
