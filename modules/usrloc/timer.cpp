@@ -1,0 +1,318 @@
+// The timer's work (modules.md §6.3/§6.4), slot by slot: expired contacts
+// and deleted zombies leave memory, and the database is brought in line
+// (write-through: what is left to delete or retry; write-back: every change).
+// Statements never run under a slot's data lock: the work of a slot is
+// decided and copied under it, written without it, and the outcome applied
+// under it again. What the database refused stays as it is and is retried at
+// the next run: memory remains what lookups use.
+#include <vector>
+
+#include "modules/usrloc/record_view.hpp"
+#include "modules/usrloc/usrloc.hpp"
+#include "ser/log.hpp"
+
+namespace ser::mod::usrloc {
+
+// Database results of one run. After three failures in a row the database
+// is taken as down for the rest of the run: the remaining writes wait for
+// the next one instead of each waiting for the driver's own timeouts.
+struct Usrloc::DbPass {
+    db::Connection* conn = nullptr;
+    int in_a_row = 0;
+    bool down = false;
+    size_t failed = 0, done = 0;
+
+    template <class F> bool run(F&& statement) {
+        bool ok = !down && conn && statement(*conn);
+        if (ok) {
+            ++done;
+            in_a_row = 0;
+        } else {
+            ++failed;
+            if (!conn || ++in_a_row >= 3) down = true;
+        }
+        return ok;
+    }
+};
+
+namespace {
+
+void log_expired(const Urecord& r, const Ucontact& c) {
+    SER_NOTICE("Binding '{}','{}' has expired", r.aor(), c.uri());
+}
+
+void log_kept(const Urecord& r, const Ucontact& c) {
+    SER_NOTICE("Keeping binding '{}','{}' for replication", r.aor(), c.uri());
+}
+
+// Removes `*link` from its record and frees it; `link` then points at the next.
+void free_at(Ucontact** link) {
+    Ucontact* c = *link;
+    *link = c->next;
+    free_contact(c);
+}
+
+}  // namespace
+
+void Usrloc::synchronize(time_t now) {
+    std::lock_guard run(sync_mu_);
+    DbPass pass;
+    if (db_mode == kWriteThrough || db_mode == kWriteBack) pass.conn = connection();
+    for (Domain* d : domains()) {
+        for (uint32_t i = 0; i < Domain::kSlots; ++i) {
+            Shard& s = d->shard(i);
+            switch (db_mode) {
+            case kWriteThrough: sweep_write_through(*d, s, now, pass); break;
+            case kWriteBack: flush_write_back(*d, s, now, pass); break;
+            default: sweep_memory(*d, s, now); break;
+            }
+        }
+    }
+    // One message per outage (the driver logs each failed statement itself).
+    if (pass.failed > 0) {
+        if (!db_failing_.exchange(true))
+            SER_ERR("usrloc: {} database write(s) failed; the contacts stay in memory and are written at a later "
+                    "timer run",
+                    pass.failed);
+    } else if (pass.done > 0 && db_failing_.exchange(false)) {
+        SER_NOTICE("usrloc: database writes succeed again");
+    }
+}
+
+// db_mode 0 and 3: memory only.
+void Usrloc::sweep_memory(Domain& d, Shard& s, time_t now) {
+    std::lock_guard g(s.mu);
+    d.for_each(s, [&](Urecord& r) {
+        for (Ucontact** link = &r.contacts; *link;) {
+            Ucontact* c = *link;
+            if (c->expired(now)) {
+                if (c->replicate != 0) {
+                    log_kept(r, *c);
+                    link = &c->next;
+                    continue;
+                }
+                if (!is_zombie(c->state)) {
+                    log_expired(r, *c);
+                    ++d.expired;
+                }
+                free_at(link);
+            } else if (c->state == CState::ZombieN && c->replicate == 0) {
+                SER_NOTICE("removing spare zombie (nodb) '{}','{}'", r.aor(), c->uri());
+                free_at(link);
+            } else {
+                link = &c->next;
+            }
+        }
+    });
+    d.drop_empty(s);
+}
+
+// db_mode 1. The slot's write lock keeps every writer out while the rows
+// are written, so the contacts can be written from where they are.
+void Usrloc::sweep_write_through(Domain& d, Shard& s, time_t now, DbPass& pass) {
+    enum Op { kInsert, kUpdate, kDelete };
+    struct Job {
+        Urecord* r;
+        Ucontact* c;
+        Op op;
+        bool ok = false;
+    };
+    std::lock_guard w(s.write_mu);
+    std::vector<Job> jobs;
+    {
+        std::lock_guard g(s.mu);
+        d.for_each(s, [&](Urecord& r) {
+            for (Ucontact** link = &r.contacts; *link;) {
+                Ucontact* c = *link;
+                if (c->expired(now)) {
+                    if (c->replicate != 0) {
+                        log_kept(r, *c);
+                    } else {
+                        if (!is_zombie(c->state)) {
+                            log_expired(r, *c);
+                            ++d.expired;
+                        }
+                        if (!has_row(c->state)) {
+                            free_at(link);
+                            continue;
+                        }
+                        // Invisible from now on; memory follows the row.
+                        c->state = CState::ZombieD;
+                        jobs.push_back({&r, c, kDelete});
+                    }
+                } else {
+                    switch (c->state) {
+                    case CState::New: jobs.push_back({&r, c, kInsert}); break;
+                    case CState::Sync: break;
+                    case CState::Dirty: jobs.push_back({&r, c, kUpdate}); break;
+                    case CState::ZombieN:
+                        if (c->replicate == 0) {
+                            free_at(link);
+                            continue;
+                        }
+                        jobs.push_back({&r, c, kInsert});
+                        break;
+                    case CState::ZombieS:
+                        if (c->replicate == 0) jobs.push_back({&r, c, kDelete});
+                        break;
+                    case CState::ZombieD: jobs.push_back({&r, c, c->replicate ? kUpdate : kDelete}); break;
+                    }
+                }
+                link = &c->next;
+            }
+        });
+        d.drop_empty(s);
+    }
+    if (jobs.empty()) return;
+
+    for (Job& j : jobs) {
+        const Row row = row_of(d.name(), *j.r, *j.c);
+        j.ok = pass.run([&](db::Connection& c) {
+            switch (j.op) {
+            case kInsert: return writer_.insert(c, row);
+            case kUpdate: return writer_.update(c, row);
+            case kDelete: return writer_.remove(c, row);
+            }
+            return false;
+        });
+    }
+
+    std::lock_guard g(s.mu);
+    for (Job& j : jobs) {
+        if (!j.ok) continue;
+        if (j.op == kDelete) {
+            unlink_contact(*j.r, j.c);
+            free_contact(j.c);
+            continue;
+        }
+        j.c->state = is_zombie(j.c->state) ? CState::ZombieS : CState::Sync;
+    }
+    d.drop_empty(s);
+}
+
+// db_mode 2. Workers keep changing the slot while its rows are written:
+// the flusher works from copies, marks what it writes (kFlushing: such a
+// contact is never freed by a worker), and learns from kChanged whether
+// the contact changed again before the write finished.
+void Usrloc::flush_write_back(Domain& d, Shard& s, time_t now, DbPass& pass) {
+    enum Op { kInsert, kUpdate, kDelete };
+    struct Job {
+        RowCopy row;
+        uint32_t high;
+        Op op;
+        bool zombie_write;   // a replicated zombie's row (state 1) is written
+        bool ok = false;
+    };
+    std::vector<Job> jobs;
+    {
+        std::lock_guard g(s.mu);
+        d.for_each(s, [&](Urecord& r) {
+            auto add = [&](Ucontact* c, Op op, bool zombie_write) {
+                c->mark = kFlushing;   // clears kChanged: changes from now on are seen
+                jobs.push_back({RowCopy(row_of(d.name(), r, *c)), r.hash, op, zombie_write});
+            };
+            for (Ucontact** link = &r.contacts; *link;) {
+                Ucontact* c = *link;
+                if (c->expired(now)) {
+                    if (c->replicate != 0) {
+                        log_kept(r, *c);
+                    } else {
+                        if (!is_zombie(c->state)) {
+                            log_expired(r, *c);
+                            ++d.expired;
+                        }
+                        if (!has_row(c->state)) {
+                            free_at(link);
+                            continue;
+                        }
+                        c->state = CState::ZombieD;
+                        add(c, kDelete, false);
+                    }
+                } else {
+                    switch (c->state) {
+                    case CState::New: add(c, kInsert, false); break;
+                    case CState::Sync: break;
+                    case CState::Dirty: add(c, kUpdate, false); break;
+                    case CState::ZombieN:
+                        if (c->replicate == 0) {
+                            free_at(link);
+                            continue;
+                        }
+                        add(c, kInsert, true);
+                        break;
+                    case CState::ZombieS:
+                        if (c->replicate == 0) add(c, kDelete, false);
+                        break;
+                    case CState::ZombieD:
+                        if (c->replicate != 0)
+                            add(c, kUpdate, true);
+                        else
+                            add(c, kDelete, false);
+                        break;
+                    }
+                }
+                link = &c->next;
+            }
+        });
+        d.drop_empty(s);
+    }
+    if (jobs.empty()) return;
+
+    for (Job& j : jobs) {
+        const Row& row = j.row.row();
+        j.ok = pass.run([&](db::Connection& c) {
+            switch (j.op) {
+            case kInsert: return writer_.insert(c, row);
+            case kUpdate: return writer_.update(c, row);
+            case kDelete: return writer_.remove(c, row);
+            }
+            return false;
+        });
+    }
+
+    std::lock_guard g(s.mu);
+    for (Job& j : jobs) {
+        const Row& row = j.row.row();
+        Urecord* r = d.find(s, row.aor, j.high);
+        Ucontact* prev = nullptr;
+        Ucontact* c = r ? find_contact(*r, row.uri, &prev) : nullptr;
+        if (!c || !(c->mark & kFlushing)) continue;   // cannot happen: flushing contacts stay
+        const bool changed = c->mark & kChanged;
+        c->mark = 0;
+        bool drop = false;
+        switch (j.op) {
+        case kInsert:
+            if (j.ok) {
+                if (c->state == CState::New)
+                    c->state = changed ? CState::Dirty : CState::Sync;
+                else if (c->state == CState::ZombieN)   // deleted while written: the row must go
+                    c->state = j.zombie_write && !changed ? CState::ZombieS : CState::ZombieD;
+            } else {
+                drop = c->state == CState::ZombieN && c->replicate == 0;
+            }
+            break;
+        case kUpdate:
+            if (!j.ok) break;
+            if (c->state == CState::Dirty && !changed) c->state = CState::Sync;
+            if (c->state == CState::ZombieD && j.zombie_write && !changed) c->state = CState::ZombieS;
+            break;
+        case kDelete:
+            if (!j.ok) break;
+            if (is_zombie(c->state))
+                drop = true;
+            else
+                c->state = CState::New;   // registered again meanwhile: the row is gone
+            break;
+        }
+        if (drop) {
+            if (prev)
+                prev->next = c->next;
+            else
+                r->contacts = c->next;
+            free_contact(c);
+        }
+    }
+    d.drop_empty(s);
+}
+
+}  // namespace ser::mod::usrloc
