@@ -17,6 +17,7 @@
 
 #include "modules/auth/md5.hpp"
 #include "ser/db.hpp"
+#include "tests/support/mariadb_server.hpp"
 #include "tests/script/harness.hpp"
 
 #ifndef SER_SOURCE_DIR
@@ -27,19 +28,7 @@ namespace ser::test::auth {
 
 inline std::string md5(std::initializer_list<std::string_view> parts) { return mod::auth::md5_hex(parts); }
 
-// A temporary directory removed with its contents.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string t = (std::filesystem::temp_directory_path() / "ser-auth-XXXXXX").string();
-        if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
-        path = t;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+using TempDir = ser::test::TempDir;
 
 // The tables of db-schema.md §3.1, 3.2 and 3.4 that auth_db and uri_db read,
 // in SQL both SQLite and MariaDB accept (used when tools/ser-db is absent).
