@@ -99,6 +99,7 @@ class Ser:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+            self.log = None
             # The log stays readable through output(); the temp dir goes.
             self.final_output = self.output()
             shutil.rmtree(self.dir, ignore_errors=True)

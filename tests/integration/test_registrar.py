@@ -108,8 +108,9 @@ AUTH_REGISTER = r'''
 '''
 
 
-def ser_db(*args, check=True):
-    p = subprocess.run([SER_DB] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+def ser_db(*args, check=True, env=None):
+    p = subprocess.run([SER_DB] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
+                       env=env)
     if check and p.returncode != 0:
         raise RuntimeError("ser-db %s failed (%d):\n%s" % (" ".join(args), p.returncode, p.stdout.decode()))
     return p.returncode, p.stdout.decode(errors="replace")
@@ -146,7 +147,9 @@ def mariadb_backend():
             self.server = MariaDB()
             self.server.__enter__()
             try:
-                ser_db("create", "mysql", *self.server.ser_db_args())
+                env = self.server.ser_db_env()
+                env["SIP_DOMAIN"] = DOMAIN
+                ser_db("create", "mysql", "ser", env=env)
                 self.url = self.server.url("ser", "heslo", "ser")
                 for u, pw in USERS.items():
                     ser_db("add-user", self.url, "%s@%s" % (u, DOMAIN), pw)
@@ -339,8 +342,8 @@ class RegistrarCases:
 
     def restart_keeps(self, mode, kill, wait=0.0):
         self.clear_location()
-        ser = Ser(config(self.db, mode=mode, timer=1))
-        with ser:
+        ser = Ser(config(self.db, mode=mode, timer=1)).__enter__()
+        try:
             p = self.phone(ser, "alice")
             r = p.register(expires=600)
             self.assertEqual(status(r), 200, r)
@@ -348,6 +351,10 @@ class RegistrarCases:
             if kill:
                 ser.proc.send_signal(signal.SIGKILL)
                 ser.proc.wait()
+            else:
+                self.assertEqual(ser.stop(), 0, ser.output()[-3000:])
+        finally:
+            ser.stop()
         self.assertEqual(len(self.location_rows()), 1, ser.output()[-3000:])
         with Ser(config(self.db, mode=mode, timer=1)) as ser2:
             p2 = self.phone(ser2, "alice")
@@ -437,7 +444,10 @@ class QuickstartTest(unittest.TestCase):
                               "-p", str(uas_port), "-m", "1"])
             d = tempfile.mkdtemp(prefix="ser-it-sipp-")
             try:
-                bob = Phone(ser.port, "bob", "127.0.0.1", USERS["bob"])
+                # The shipped config serves port 5060; here the port is in the
+                # request URIs so that `uri == myself` holds.
+                here = "127.0.0.1:%d" % ser.port
+                bob = Phone(ser.port, "bob", here, USERS["bob"])
                 self.phones.append(bob)
                 self.assertEqual(status(bob.register_once()), 401)
                 r = bob.register(contacts=["<sip:bob@127.0.0.1:%d>" % uas_port], expires=600)
@@ -445,7 +455,7 @@ class QuickstartTest(unittest.TestCase):
                 self.assertEqual([u for u, _ in bob.bindings(r)], ["sip:bob@127.0.0.1:%d" % uas_port])
                 inf = os.path.join(d, "call.csv")
                 with open(inf, "w") as f:
-                    f.write("SEQUENTIAL\nalice;127.0.0.1;bob;\n")
+                    f.write("SEQUENTIAL\nalice;%s;bob;\n" % here)
                 rc, out = run_sipp(["127.0.0.1:%d" % ser.port, "-sf", os.path.join(SCENARIOS, "uac_auth.xml"),
                                     "-inf", inf, "-au", "alice", "-ap", USERS["alice"], "-i", "127.0.0.1",
                                     "-p", str(free_port()), "-m", "1"], timeout=30)
