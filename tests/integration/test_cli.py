@@ -3,6 +3,7 @@
 a pid file and SIGTERM, and the offline tracer."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -79,10 +80,14 @@ class CliTest(unittest.TestCase):
         if rc == 0:
             return  # all modules exist
         self.assertEqual(rc, 255)
-        for name in ["mysql", "tm", "rr", "usrloc", "registrar", "auth", "auth_db", "uri_db", "nathelper"]:
-            if not os.path.exists(module_path(name)):
-                self.assertRegex(err, r'nat-rtpproxy\.cfg:\d+:12: error: failed to load module '
-                                      r'"/usr/local/lib/ser/modules/%s\.so": file not found' % name)
+        missing = [n for n in ["mysql", "sl", "tm", "rr", "maxfwd", "usrloc", "registrar", "auth", "auth_db", "uri",
+                               "uri_db", "nathelper", "textops"] if not os.path.exists(module_path(n))]
+        for name in missing:
+            self.assertRegex(err, r'nat-rtpproxy\.cfg:\d+:12: error: failed to load module '
+                                  r'"/usr/local/lib/ser/modules/%s\.so": file not found' % name)
+        # Nothing else is wrong: one error per missing module.
+        self.assertEqual(len(re.findall(r": error: ", err)), len(missing), err)
+        self.assertIn("(%d error" % len(missing), err)
 
     def test_seed_text_with_callout_numbers_fails_at_line_2(self):
         with open(REF_CFG) as f:
