@@ -37,7 +37,9 @@ constexpr size_t kMaxAor = 256;
 
 bool Registrar::aor_of(std::string_view uri_text, std::string& out, Err& err) const {
     sip::Uri uri;
-    if (!sip::parse_uri(uri_text, uri)) {
+    // SER's URI parser knows sip, sips and tel only: an http: or mailto:
+    // To is no AOR (it would otherwise be stored as the empty AOR "").
+    if (!sip::parse_uri(uri_text, uri) || uri.scheme == sip::Uri::Scheme::Other) {
         err = Err::BadAor;
         return false;
     }

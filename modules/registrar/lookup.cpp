@@ -18,11 +18,12 @@ int Registrar::lookup(sip::Msg& msg, api::UsrlocDomain* d) {
     bool nat = false;
     const api::Contact& first = contacts.front();
     // The request line gets the registered contact; a NATed phone is
-    // reached at its received address (the destination URI).
+    // reached at its received address (the destination URI). Without one
+    // the destination URI is left as it was (SER's set_dst_uri only then).
     msg.new_uri = first.uri;
     msg.uri_changed();
     if (!msg.parsed_uri()) return -4;
-    msg.dst_uri = first.received;
+    if (!first.received.empty()) msg.dst_uri = first.received;
     nat |= (first.flags & api::kFlNat) != 0;
     if (append_branches) {
         for (size_t i = 1; i < contacts.size(); ++i) {

@@ -5,6 +5,7 @@
 #include "modules/registrar/contact_values.hpp"
 #include "ser/log.hpp"
 #include "ser/socket.hpp"
+#include "ser/text.hpp"
 
 namespace ser::mod::registrar {
 
@@ -14,7 +15,7 @@ struct NewContact {
     sip::NameAddr na;
     int expires = 0;   // relative; 0 = remove
     int q = api::kQUnspecified;
-    std::string_view received;
+    std::string_view received{};
 };
 
 std::string_view rtrim(std::string_view s) {
@@ -30,7 +31,8 @@ std::string_view ltrim(std::string_view s) {
 std::string socket_text(const sip::Msg& msg) {
     auto* s = static_cast<const SocketInfo*>(msg.rcv.socket);
     if (!s) return {};
-    return std::string(proto_name(s->proto)) + ":" + s->address_text + ":" + s->port_text;
+    // Lower-case, as in listen= and SER's socket strings: "udp:1.2.3.4:5060".
+    return to_lower(proto_name(s->proto)) + ":" + s->address_text + ":" + s->port_text;
 }
 
 }  // namespace
@@ -56,22 +58,24 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
     if (!expires_header(msg, *this, hdr_expires)) return finish(Err::BadExpires, nullptr);
 
     // 2. Contacts; a header whose body starts with '*' is a star header.
+    // Every header is parsed before the star rules are checked, and a
+    // first star is checked for its Expires before the other headers (SER's order).
     std::vector<NewContact> contacts;
-    bool star = false;
+    bool star = false;         // the first Contact header is a star
+    bool other_star = false;   // a later one is
     size_t headers = 0;
     for (const sip::HeaderField* h = msg.header(sip::HdrType::Contact); h; h = msg.next_header(h)) {
         ++headers;
         if (!ltrim(h->value).empty() && ltrim(h->value)[0] == '*') {
-            if (headers > 1) return finish(Err::StarMore, nullptr);
-            star = true;
+            (headers == 1 ? star : other_star) = true;
             continue;
         }
-        if (star) return finish(Err::StarMore, nullptr);
         std::vector<sip::NameAddr> list;
         if (!sip::parse_name_addr_list(h->value, list)) return finish(Err::BadContact, nullptr);
-        for (auto& na : list) contacts.push_back({na});
+        for (auto& na : list) contacts.push_back({.na = na});
     }
-    if (star && (hdr_expires.value_or(default_expires) != 0)) return finish(Err::StarExpires, nullptr);
+    if (star && hdr_expires.value_or(default_expires) != 0) return finish(Err::StarExpires, nullptr);
+    if ((star && headers > 1) || other_star) return finish(Err::StarMore, nullptr);
 
     // 3. The AOR and the request's values.
     std::string aor;
@@ -91,7 +95,7 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
         if (!contact_q(c.na, *this, c.q)) return finish(Err::BadQ, nullptr);
         c.received = contact_received(c.na, msg, *this);
     }
-    auto info = [&](const NewContact& c) {
+    auto info = [&](const NewContact& c, unsigned contact_flags) {
         api::ContactInfo ci;
         ci.uri = c.na.uri;
         ci.received = c.received;
@@ -101,7 +105,7 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
         ci.expires = now + c.expires;
         ci.q = c.q;
         ci.cseq = cseq->num;
-        ci.flags = flags;
+        ci.flags = contact_flags;
         return ci;
     };
 
@@ -119,15 +123,29 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
             return true;
         }
         if (!contacts.empty()) {
-            std::vector<api::Contact> all;
-            rec.contacts(all, now, false);
-            const bool known = !all.empty();
-            if (!known) {
+            std::vector<api::Contact> stored;
+            rec.contacts(stored, now, false);
+            // A refresh sets or clears only FL_NAT and FL_MEM; other flags
+            // of the stored contact (FL_PERMANENT from ul_add) stay.
+            auto update = [&](const NewContact& c) {
+                unsigned f = flags;
+                for (const auto& s : stored)
+                    if (s.uri == c.na.uri) f |= s.flags & ~unsigned(api::kFlNat | api::kFlMem);
+                if (rec.update(info(c, f), desc_time_order)) return true;
+                fail = Err::UlUpdate;
+                return false;
+            };
+            auto insert = [&](const NewContact& c) {
+                if (rec.insert(info(c, flags))) return true;
+                fail = Err::UlInsert;
+                return false;
+            };
+            if (stored.empty()) {   // a new AOR
                 size_t n = 0;
                 for (const auto& c : contacts) {
                     if (c.expires == 0) continue;
-                    if (rec.has(c.na.uri)) {
-                        if (!rec.update(info(c), desc_time_order)) { fail = Err::UlUpdate; return false; }
+                    if (rec.has(c.na.uri)) {   // the same URI twice in this request
+                        if (!update(c)) return false;
                         continue;
                     }
                     if (max_contacts && ++n > size_t(max_contacts)) {
@@ -135,7 +153,7 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
                         fail = Err::TooMany;
                         return false;
                     }
-                    if (!rec.insert(info(c))) { fail = Err::UlInsert; return false; }
+                    if (!insert(c)) return false;
                 }
             } else {
                 if (max_contacts) {
@@ -154,11 +172,11 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
                 for (const auto& c : contacts) {
                     bool has = rec.has(c.na.uri);
                     if (!has && c.expires > 0) {
-                        if (!rec.insert(info(c))) { fail = Err::UlInsert; return false; }
+                        if (!insert(c)) return false;
                     } else if (has && c.expires == 0) {
                         if (!rec.remove(c.na.uri)) { fail = Err::UlRemove; return false; }
                     } else if (has) {
-                        if (!rec.update(info(c), desc_time_order)) { fail = Err::UlUpdate; return false; }
+                        if (!update(c)) return false;
                     }
                 }
             }
