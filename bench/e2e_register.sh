@@ -20,7 +20,7 @@
 # Usage: bench/e2e_register.sh [builddir] [children] [rounds at fixed rate] [fixed rate] [steps...]
 #   defaults: build-release 2 20000 2000 4000 6000 8000 10000 12000 14000 16000
 # Environment: ROUNDS (of (a), 3), STEP_SECS (5), USERS (5000), PORT_BASE
-# (17000), BUDGET (hard bound in seconds on every process started here, 1800),
+# (17000), KEEP (set: leave the temp dir with logs and configs), BUDGET (hard bound in seconds on every process started here, 1800),
 # KAM_SHM_MB (1024).
 # Needs tools/setup-bench.sh (kamailio, kamailio-mysql-modules, sipp,
 # mariadb-server) and a build with mysql.so, auth_db.so and registrar.so.
@@ -63,7 +63,7 @@ cleanup() {
   local r
   [ -f "$tmp/uac.root" ] && stop_tree "$(cat "$tmp/uac.root")"
   for r in "${roots[@]}"; do stop_tree "$r"; done
-  rm -rf "$tmp"
+  if [ -n "${KEEP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -87,10 +87,13 @@ MYSQL_UNIX_PORT="$tmp/db.sock" SIP_DOMAIN=example.com "$repo/tools/ser-db" creat
 sql -e "create database kamailio; create user 'kamailio'@'%' identified by 'kamailiorw';
         grant all on kamailio.* to 'kamailio'@'%';"
 for s in standard auth_db usrloc; do sql kamailio < "/usr/share/kamailio/mysql/$s-create.sql"; done
-# The same subscribers in both (password pw<i>, ha1 and ha1b precomputed).
+# The same subscribers in both (password pw<i>, ha1 and ha1b precomputed;
+# SER's table also has a unique phplib_id).
 for db in ser kamailio; do
-  sql $db -e "insert into subscriber (username, domain, password, ha1, ha1b)
-    select concat('u', seq), 'example.com', concat('pw', seq),
+  extra_col=; extra_val=
+  [ $db = ser ] && { extra_col="phplib_id, "; extra_val="md5(concat('u', seq, '@example.com')), "; }
+  sql $db -e "insert into subscriber (${extra_col}username, domain, password, ha1, ha1b)
+    select ${extra_val}concat('u', seq), 'example.com', concat('pw', seq),
            md5(concat('u', seq, ':example.com:pw', seq)), md5(concat('u', seq, '@example.com:example.com:pw', seq))
     from seq_1_to_$users;"
 done
@@ -163,7 +166,7 @@ run_regs() {
   b_t=$(tree_ticks "${P_ROOT[$name]}"); b_d=$(ticks_of "$db_pid"); b_k=$(rcvbuf_errors)
   rm -f "$tmp/stat.csv"
   s=$(date +%s.%N)
-  timeout -k 5 $((secs + 10)) sipp -nostdin -sf "$repo/bench/sipp/reg_auth.xml" -inf "$tmp/users.csv" \
+  timeout -k 5 $((secs + 10)) sipp -nostdin -sf "$repo/bench/sipp/reg_auth.xml" -inf "$tmp/users.csv" -au '[field0]' -ap '[field1]' \
     127.0.0.1:${P_PORT[$name]} -i 127.0.0.1 -p $uac -buff_size 4194304 -m "$n" -r "$r" -l $((r * 4)) \
     -timeout "${secs}s" -recv_timeout 10000 -trace_stat -stf "$tmp/stat.csv" > "$tmp/uac.log" 2>&1 &
   echo $! > "$tmp/uac.root"
