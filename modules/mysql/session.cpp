@@ -52,6 +52,18 @@ void escape_offline(std::string& out, std::string_view s) {
     }
 }
 
+// The default character set of the connection's database; false when the
+// server does not answer.
+bool database_charset(MYSQL* m, std::string& out) {
+    if (mysql_query(m, "SELECT @@character_set_database") != 0) return false;
+    MYSQL_RES* r = mysql_store_result(m);
+    if (!r) return false;
+    MYSQL_ROW row = mysql_fetch_row(r);
+    out = row && row[0] ? row[0] : "";
+    mysql_free_result(r);
+    return true;
+}
+
 }  // namespace
 
 bool connection_lost(unsigned code) {
@@ -105,6 +117,16 @@ bool Session::connect(std::string& error) {
         mysql_close(m);
         return false;
     }
+    // SER's tables on a server whose default is latin1 are latin1: there the
+    // connection speaks latin1 too (as SER's did), so every byte is stored
+    // as given. Over utf8mb4 the server would store what latin1 lacks as '?'
+    // and refuse '=' with such a value ("Illegal mix of collations").
+    std::string charset;
+    if (!database_charset(m, charset) || (charset == "latin1" && mysql_set_character_set(m, "latin1") != 0)) {
+        error = fmt::format("cannot set the character set: {} [{}]", mysql_error(m), mysql_errno(m));
+        mysql_close(m);
+        return false;
+    }
     drop();
     my_ = m;
     return true;
@@ -138,8 +160,11 @@ void Session::keepalive(Clock::time_point now) {
     if (!my_ || opts_.ping_interval_s <= 0 || !idle) return;
     if (mysql_ping(my_) == 0) return;
     // Only logged (SER); a lost connection is opened again by the statement.
-    SER_WARN("mysql: keep-alive ping of {} failed: {}", label_, error_text());
-    if (connection_lost(mysql_errno(my_))) drop();
+    const std::string error = error_text();
+    SER_WARN("mysql: keep-alive ping of {} failed: {}", label_, error);
+    if (!connection_lost(mysql_errno(my_))) return;
+    last_error_ = error;   // why the connection was lost, for the reconnect's message
+    drop();
 }
 
 int Session::execute(const std::string& sql, db::Result* out, std::string& error) {

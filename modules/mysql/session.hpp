@@ -1,6 +1,7 @@
 // One connection to a MySQL/MariaDB server, used by one thread: connecting
-// (short timeouts, utf8mb4, SER's non-strict sql_mode), running statements
-// with the retry of modules.md §1.1 and logging failures once per burst.
+// (short timeouts, utf8mb4 or a latin1 database's latin1, SER's non-strict
+// sql_mode), running statements with the retry of modules.md §1.1 and
+// logging failures once per burst.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,12 @@
 // A private MariaDB server for test binaries: its own data directory,
 // socket and TCP port under a temporary directory, started on first use and
 // stopped (by its pid) when the binary exits; never outlives the binary.
+// A test may stop() it and start() it again on the same data and port (a
+// server restart as clients see it). Start and stop it from the main thread:
+// the server dies with the thread that started it (PR_SET_PDEATHSIG).
 #pragma once
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -46,26 +50,42 @@ public:
     std::string error;
 
     // The shared server, started on first use; null (error in `why`) when
-    // MariaDB is not installed or does not start.
+    // MariaDB is not installed or did not start the first time (a server a
+    // test has stopped is still returned: it may start() it).
     static MariaDbServer* get(std::string& why) {
         static std::unique_ptr<MariaDbServer> s = [] {
             auto p = std::make_unique<MariaDbServer>();
-            p->start();
+            p->boot();
             return p;
         }();
-        if (s->pid < 0) {
+        if (!s->booted_) {
             why = s->error;
             return nullptr;
         }
         return s.get();
     }
 
-    ~MariaDbServer() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            int st;
-            waitpid(pid, &st, 0);
-        }
+    ~MariaDbServer() { stop(); }
+
+    bool running() const { return pid > 0; }
+
+    // Stops the server: a clean shutdown (SIGTERM: clients get "server
+    // shutdown" on their connections), or with `abrupt` a crash (SIGKILL:
+    // connections simply break). Returns when the process is gone.
+    void stop(bool abrupt = false) {
+        if (pid <= 0) return;
+        kill(pid, abrupt ? SIGKILL : SIGTERM);
+        int st;
+        waitpid(pid, &st, 0);
+        pid = -1;
+    }
+
+    // Starts the stopped server again on the same data, socket and port;
+    // true when it answers. Does nothing when it runs.
+    bool start() {
+        if (pid > 0) return true;
+        if (!booted_) return false;
+        return launch();
     }
 
     // Runs SQL as root through the socket; true on success.
@@ -100,7 +120,10 @@ private:
         return p;
     }
 
-    void start() {
+    bool booted_ = false;   // the data directory exists and the login was made
+
+    // First start: a new data directory, a free port, the test login.
+    void boot() {
         if (std::system("command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1") != 0) {
             error = "MariaDB is not installed";
             return;
@@ -112,39 +135,56 @@ private:
             return;
         }
         port = free_port();
+        if (!launch()) return;
+        if (!sql("CREATE USER 'authtest'@'%' IDENTIFIED BY 'authpw';\n"
+                 "GRANT ALL PRIVILEGES ON *.* TO 'authtest'@'%';\n")) {
+            error = "cannot create the test login (log " + log + ")";
+            stop();
+            return;
+        }
+        booted_ = true;
+    }
+
+    // Runs mariadbd on the data directory and port; true once it answers.
+    bool launch() {
+        // Arguments built before fork(): the child of a threaded binary only
+        // calls async-signal-safe functions.
+        const std::string a1 = "--datadir=" + data, a2 = "--socket=" + sock, a3 = "--port=" + std::to_string(port),
+                          a4 = "--log-error=" + log, a5 = "--pid-file=" + (dir.path / "mysqld.pid").string();
+        // What mariadbd says before it opens its log goes there too, not
+        // into the test's output.
+        const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         pid_t child = fork();
         if (child == 0) {
             prctl(PR_SET_PDEATHSIG, SIGTERM);   // never outlives the test binary
-            std::string a1 = "--datadir=" + data, a2 = "--socket=" + sock, a3 = "--port=" + std::to_string(port),
-                        a4 = "--log-error=" + log, a5 = "--pid-file=" + (dir.path / "mysqld.pid").string();
+            if (out >= 0) {
+                dup2(out, 1);
+                dup2(out, 2);
+            }
             execlp("mariadbd", "mariadbd", "--no-defaults", "--user=root", a1.c_str(), a2.c_str(), a3.c_str(),
                    "--bind-address=127.0.0.1", a4.c_str(), a5.c_str(), "--skip-log-bin",
                    "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", (char*)nullptr);
             _exit(127);
         }
+        if (out >= 0) close(out);
+        if (child < 0) {
+            error = "fork failed";
+            return false;
+        }
         pid = child;
         for (int i = 0; i < 300; ++i) {
-            if (sql("SELECT 1;\n")) {
-                if (!sql("CREATE USER 'authtest'@'%' IDENTIFIED BY 'authpw';\n"
-                         "GRANT ALL PRIVILEGES ON *.* TO 'authtest'@'%';\n")) {
-                    error = "cannot create the test login (log " + log + ")";
-                    break;
-                }
-                return;
-            }
+            if (sql("SELECT 1;\n")) return true;
             int st;
             if (waitpid(pid, &st, WNOHANG) == pid) {
                 pid = -1;
                 error = "mariadbd exited at start (log " + log + ")";
-                return;
+                return false;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
-        if (error.empty()) error = "mariadbd did not become ready (log " + log + ")";
-        kill(pid, SIGTERM);
-        int st;
-        waitpid(pid, &st, 0);
-        pid = -1;
+        error = "mariadbd did not become ready (log " + log + ")";
+        stop();
+        return false;
     }
 };
 
