@@ -190,7 +190,12 @@ bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_doma
         return false;
     }
     if (ver < kTableVersion) {
-        error = "Invalid table version (use ser_mysql.sh reinstall)";
+        // SER's text, then what was found: a table never created has no row.
+        error = ver == 0 ? fmt::format("Invalid table version (use ser_mysql.sh reinstall): no row in table "
+                                       "'version' for '{}' (no such table?), {} needed",
+                                       table, kTableVersion)
+                         : fmt::format("Invalid table version (use ser_mysql.sh reinstall): {}, {} needed", ver,
+                                       kTableVersion);
         return false;
     }
 
