@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-tools/build.sh build-release -Dbuildtype=release -Dbenchmarks=false
+tools/build.sh build-release -Dbuildtype=release -Dbenchmarks=false -Dtests=false
 db=/var/lib/ser/ser.db
 if [ ! -f "$db" ]; then
   mkdir -p "$(dirname "$db")"

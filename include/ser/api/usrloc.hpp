@@ -69,7 +69,8 @@ public:
     virtual size_t valid_count(time_t now) const = 0;
     virtual bool has(std::string_view uri) const = 0;
     // Changes. false = usrloc failure (registrar answers 500 with the
-    // matching P-Registrar-Error); a DB write of db_mode 1 failing counts.
+    // matching P-Registrar-Error). In db_mode 1 a failed insert counts; a
+    // failed update or delete is kept in memory and retried by the timer.
     virtual bool insert(const ContactInfo& c) = 0;
     // Updates expires, q, callid, cseq, user_agent, received, socket, flags
     // (replaced: the caller computes set/cleared bits). to_head: move first.
