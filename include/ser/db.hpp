@@ -163,6 +163,11 @@ inline std::string driver_api_name(std::string_view scheme) {
 // driver module 'mysql' loaded for db_url ...").
 Driver* find_driver(const Core& core, std::string_view url, std::string& error);
 
+// A connection of its own to `url` (driver found, URL parsed, connected), or
+// null + error. For start-up checks such as table versions: the caller closes
+// it, so the start-up thread keeps no idle connection (SER's *_db_ver).
+std::unique_ptr<Connection> connect(const Core& core, std::string_view url, std::string& error);
+
 // The table's row in `version` (SER's table_version): 0 when missing, -1 on
 // an error or two rows (logged).
 int table_version(Connection& c, std::string_view table);

@@ -14,16 +14,6 @@ namespace {
 
 constexpr int kSubscriberVersion = 3;
 
-// A connection of its own for a start-up check, closed by the caller
-// (SER's *_db_ver): the start-up thread keeps no idle connection.
-std::unique_ptr<db::Connection> connect_once(const Core& core, std::string_view url, std::string& error) {
-    db::Driver* d = db::find_driver(core, url, error);
-    if (!d) return nullptr;
-    db::Url u;
-    if (!db::parse_url(url, u, error)) return nullptr;
-    return d->connect(u, error);
-}
-
 // SER's parse_token_list: '|'-separated names; an empty text is no name,
 // a separator at the very end adds none, two in a row add an empty one.
 std::vector<std::string> split_columns(std::string_view s) {
@@ -79,7 +69,7 @@ bool AuthDb::init(Core& core) {
 
 bool AuthDb::check_table(std::string_view table, std::string& error) {
     if (core().check_only()) return true;   // `ser -c` opens no connection
-    std::unique_ptr<db::Connection> c = connect_once(core(), db_url, error);
+    std::unique_ptr<db::Connection> c = db::connect(core(), db_url, error);
     if (!c) {
         error = "auth_db: cannot check the version of table '" + std::string(table) + "': " + error;
         return false;

@@ -18,16 +18,6 @@ namespace {
 constexpr int kUriVersion = 1;
 constexpr int kSubscriberVersion = 3;
 
-// A connection of its own for a start-up check, closed by the caller
-// (SER's *_db_ver): the start-up thread keeps no idle connection.
-std::unique_ptr<db::Connection> connect_once(const Core& core, std::string_view url, std::string& error) {
-    db::Driver* d = db::find_driver(core, url, error);
-    if (!d) return nullptr;
-    db::Url u;
-    if (!db::parse_url(url, u, error)) return nullptr;
-    return d->connect(u, error);
-}
-
 // SER 0.9's URI parser knows sip: and sips: only.
 bool parse_sip_uri(std::string_view text, sip::Uri& u) {
     return sip::parse_uri(text, u) && (u.scheme == sip::Uri::Scheme::Sip || u.scheme == sip::Uri::Scheme::Sips);
@@ -58,7 +48,7 @@ bool UriDb::init(Core& core) {
     }
     if (core.check_only()) return true;   // `ser -c` opens no connection
     // Both versions are checked, also when the uri table is not used.
-    std::unique_ptr<db::Connection> c = connect_once(core, db_url, err);
+    std::unique_ptr<db::Connection> c = db::connect(core, db_url, err);
     if (!c) {
         SER_ERR("uri_db:mod_init(): cannot connect to the database to check table versions: {}", err);
         return false;

@@ -68,4 +68,12 @@ Driver* find_driver(const Core& core, std::string_view url, std::string& error) 
     return d;
 }
 
+std::unique_ptr<Connection> connect(const Core& core, std::string_view url, std::string& error) {
+    Driver* d = find_driver(core, url, error);
+    if (!d) return nullptr;
+    Url u;
+    if (!parse_url(url, u, error)) return nullptr;
+    return d->connect(u, error);
+}
+
 }  // namespace ser::db
