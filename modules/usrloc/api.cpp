@@ -36,7 +36,10 @@ api::UsrlocDomain* Usrloc::register_domain(std::string_view table, std::string& 
             return nullptr;
         }
         std::string e;
-        if (!load_table(*c, *d, cols, use_domain_param, desc_time_order, db_mode, e)) {
+        // Database only: nothing to load, every use reads the table.
+        const bool ok = db_only() ? check_version(*c, d->name(), e)
+                                  : load_table(*c, *d, cols, use_domain_param, desc_time_order, e);
+        if (!ok) {
             error = fmt::format("usrloc: table '{}': {}", table, e);
             return nullptr;
         }
@@ -59,7 +62,8 @@ bool Usrloc::edit(api::UsrlocDomain* ud, std::string_view aor, const std::functi
     const char* e;
     {
         RecordView v(*this, *static_cast<Domain*>(ud), aor);
-        r = fn(v);
+        // db_mode 3: `fn` never sees a record the database could not give.
+        r = !v.error() && fn(v);
         e = v.error();
     }
     if (e) {
@@ -73,6 +77,7 @@ bool Usrloc::get(api::UsrlocDomain* ud, std::string_view aor, time_t now, std::v
                  bool valid_only) {
     if (!ud) return false;
     Domain& d = *static_cast<Domain*>(ud);
+    if (db_only()) return get_from_db(d, aor, now, out, valid_only);
     AorHash h = hash_aor(aor);
     Shard& s = d.shard(h.shard);
     std::lock_guard g(s.mu);
@@ -89,6 +94,7 @@ bool Usrloc::get(api::UsrlocDomain* ud, std::string_view aor, time_t now, std::v
 void Usrloc::ping_targets(unsigned flags, std::vector<api::PingTarget>& out) {
     // [quirk] no validity check: expired and deleted contacts are pinged
     // until the timer removes them (SER's get_all_ucontacts).
+    if (db_only()) return ping_targets_from_db(flags, out);
     for (Domain* d : domains()) {
         for (uint32_t i = 0; i < Domain::kSlots; ++i) {
             Shard& s = d->shard(i);

@@ -42,8 +42,8 @@ void RowCopy::assign(const Row& r) {
     for (int i = 0; i < 6; ++i) *parts[i] = std::string_view(buf_).substr(off[i], parts[i]->size());
 }
 
-RowWriter::Key RowWriter::key_of(std::string_view aor) const {
-    if (!use_domain_) return {aor, {}};
+AorKey split_aor(std::string_view aor, bool use_domain) {
+    if (!use_domain) return {aor, {}};
     size_t at = aor.find('@');
     if (at == std::string_view::npos) return {aor, {}};
     return {aor.substr(0, at), aor.substr(at + 1)};
@@ -61,7 +61,7 @@ db::Value received_value(std::string_view r) {
 
 bool RowWriter::insert(db::Connection& c, const Row& r) const {
     if (r.memory_only()) return true;
-    Key k = key_of(r.aor);
+    AorKey k = split_aor(r.aor, use_domain_);
     std::vector<db::Field> f = {
         {cols_->user, db::Value::of_str(k.user)},
         {cols_->contact, db::Value::of_str(r.uri)},
@@ -81,7 +81,7 @@ bool RowWriter::insert(db::Connection& c, const Row& r) const {
 
 bool RowWriter::update(db::Connection& c, const Row& r) const {
     if (r.memory_only()) return true;
-    Key k = key_of(r.aor);
+    AorKey k = split_aor(r.aor, use_domain_);
     std::vector<db::Where> w = {
         {cols_->user, db::Value::of_str(k.user)},
         {cols_->contact, db::Value::of_str(r.uri)},
@@ -103,7 +103,7 @@ bool RowWriter::update(db::Connection& c, const Row& r) const {
 
 bool RowWriter::remove(db::Connection& c, const Row& r) const {
     if (r.memory_only()) return true;
-    Key k = key_of(r.aor);
+    AorKey k = split_aor(r.aor, use_domain_);
     std::vector<db::Where> w = {
         {cols_->user, db::Value::of_str(k.user)},
         {cols_->contact, db::Value::of_str(r.uri)},
@@ -112,7 +112,18 @@ bool RowWriter::remove(db::Connection& c, const Row& r) const {
     return c.remove({.table = r.table, .where = w, .purpose = "usrloc: delete of a contact"});
 }
 
-// ---- preload -------------------------------------------------------------------
+// ---- reading rows ------------------------------------------------------------------
+
+int64_t int_of(const db::Value& v) {
+    if (v.null) return 0;
+    switch (v.type) {
+    case db::Type::Int:
+    case db::Type::Bitmap: return v.i;
+    case db::Type::Double: return int64_t(v.d);
+    case db::Type::DateTime: return int64_t(v.t);
+    default: return std::strtoll(std::string(v.s).c_str(), nullptr, 10);
+    }
+}
 
 namespace {
 
@@ -128,17 +139,6 @@ std::optional<std::string_view> text_of(const db::Value& v, db::Result& keep) {
     case db::Type::DateTime: return keep.keep(std::to_string(int64_t(v.t)));
     }
     return std::nullopt;
-}
-
-int64_t int_of(const db::Value& v) {
-    if (v.null) return 0;
-    switch (v.type) {
-    case db::Type::Int:
-    case db::Type::Bitmap: return v.i;
-    case db::Type::Double: return int64_t(v.d);
-    case db::Type::DateTime: return int64_t(v.t);
-    default: return std::strtoll(std::string(v.s).c_str(), nullptr, 10);
-    }
 }
 
 double double_of(const db::Value& v) {
@@ -181,9 +181,7 @@ int q_of(double q) {
 
 }  // namespace
 
-bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_domain, bool desc_time_order,
-                int db_mode, std::string& error) {
-    const std::string& table = d.name();
+bool check_version(db::Connection& c, std::string_view table, std::string& error) {
     int ver = db::table_version(c, table);
     if (ver < 0) {
         error = "Error while querying table version";
@@ -198,39 +196,49 @@ bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_doma
                                        kTableVersion);
         return false;
     }
+    return true;
+}
 
+bool read_rows(db::Connection& c, std::string_view table, const Columns& cols, bool use_domain,
+               const std::string_view* aor, std::string_view who, const TakeContact& take, std::string& error) {
     std::vector<std::string_view> names = {cols.user, cols.contact, cols.expires, cols.q,
                                            cols.callid, cols.cseq, cols.replicate, cols.state,
                                            cols.flags, cols.user_agent, cols.received};
     if (use_domain) names.push_back(cols.domain);
+    std::vector<db::Where> where;
+    if (aor) {
+        AorKey k = split_aor(*aor, use_domain);
+        where.push_back({cols.user, db::Value::of_str(k.user)});
+        if (use_domain) where.push_back({cols.domain, db::Value::of_str(k.domain)});
+    }
     db::Result res;
-    if (!c.query({.table = table, .columns = names, .purpose = "usrloc: preload of a table"}, res)) {
-        error = fmt::format("Error while preloading domain '{}'", table);
+    const std::string_view purpose = aor ? "usrloc: contacts of an AOR" : "usrloc: every contact of a table";
+    if (!c.query({.table = table, .where = where, .columns = names, .purpose = purpose}, res)) {
+        error.clear();   // the driver logged why
         return false;
     }
 
-    size_t loaded = 0;
-    std::string aor;
+    std::string row_aor;
     for (const auto& row : res.rows) {
         if (row.size() < names.size()) continue;
         auto user = text_of(row[0], res);
         if (!user) {
-            log(L_CRIT, "preload_udomain: ERROR: bad username record in table {}", table);
-            log(L_CRIT, "preload_udomain: ERROR: skipping...");
+            log(L_CRIT, "{}: ERROR: bad username record in table {}", who, table);
+            log(L_CRIT, "{}: ERROR: skipping...", who);
             continue;
         }
         auto contact = text_of(row[1], res);
         if (!contact) {
-            log(L_CRIT, "preload_udomain: ERROR: bad contact record in table {}", table);
-            log(L_CRIT, "preload_udomain: ERROR: for username {}", *user);
-            log(L_CRIT, "preload_udomain: ERROR: skipping...");
+            log(L_CRIT, "{}: ERROR: bad contact record in table {}", who, table);
+            log(L_CRIT, "{}: ERROR: for username {}", who, *user);
+            log(L_CRIT, "{}: ERROR: skipping...", who);
             continue;
         }
         auto callid = text_of(row[4], res);
         if (!callid) {
-            log(L_CRIT, "preload_udomain: ERROR: bad callid record in table {}", table);
-            log(L_CRIT, "preload_udomain: ERROR: for username {}, contact {}", *user, *contact);
-            log(L_CRIT, "preload_udomain: ERROR: skipping...");
+            log(L_CRIT, "{}: ERROR: bad callid record in table {}", who, table);
+            log(L_CRIT, "{}: ERROR: for username {}, contact {}", who, *user, *contact);
+            log(L_CRIT, "{}: ERROR: skipping...", who);
             continue;
         }
         api::ContactInfo ci;
@@ -244,24 +252,38 @@ bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_doma
         ci.flags = uint32_t(int_of(row[8]));
         ci.user_agent = text_of(row[9], res).value_or(std::string_view());
         ci.received = text_of(row[10], res).value_or(std::string_view());
-        aor.assign(*user);
-        if (use_domain) {
-            aor += '@';
-            aor.append(text_of(row[11], res).value_or(std::string_view()));
+        if (aor) {
+            row_aor = *aor;   // the rows asked for, whatever case the database matched
+        } else {
+            row_aor.assign(*user);
+            if (use_domain) {
+                row_aor += '@';
+                row_aor.append(text_of(row[11], res).value_or(std::string_view()));
+            }
         }
 
         Ucontact* uc = make_contact(ci);
         if (!uc) {
-            error = fmt::format("Error while preloading domain '{}': a contact of '{}' is too long", table, aor);
+            error = fmt::format("a contact of '{}' is too long", row_aor);
             return false;
         }
-        // The rows are in the database already; zombies stay there as
-        // deleted rows. db_mode 3 never writes: memory-only states.
-        if (db_mode == 3)
-            uc->state = deleted ? CState::ZombieN : CState::New;
-        else
-            uc->state = deleted ? CState::ZombieS : CState::Sync;
+        // The row is in the database already; a deleted one (state 1) is a
+        // zombie whose row says so.
+        uc->state = deleted ? CState::ZombieS : CState::Sync;
+        if (!take(row_aor, uc)) {
+            error = "cannot create a record";
+            return false;
+        }
+    }
+    return true;
+}
 
+bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_domain, bool desc_time_order,
+                std::string& error) {
+    const std::string& table = d.name();
+    if (!check_version(c, table, error)) return false;
+    size_t loaded = 0;
+    auto take = [&](std::string_view aor, Ucontact* uc) {
         AorHash h = hash_aor(aor);
         Shard& s = d.shard(h.shard);
         std::lock_guard g(s.mu);
@@ -269,11 +291,16 @@ bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_doma
         if (!r) r = d.create(s, aor, h.high);
         if (!r) {
             free_contact(uc);
-            error = fmt::format("Error while preloading domain '{}': cannot create a record", table);
             return false;
         }
         insert_ordered(*r, uc, desc_time_order);
         ++loaded;
+        return true;
+    };
+    std::string e;
+    if (!read_rows(c, table, cols, use_domain, nullptr, "preload_udomain", take, e)) {
+        error = fmt::format("Error while preloading domain '{}'{}{}", table, e.empty() ? "" : ": ", e);
+        return false;
     }
     SER_DBG("usrloc: {} contacts of table '{}' loaded", loaded, table);
     return true;

@@ -1,10 +1,12 @@
 // The database side of usrloc (modules.md §6.4): a contact's row written as
 // insert / update / delete statements of the domain's table, the version
-// check and the preload at start-up.
+// check, and rows read back as contacts (the preload at start-up; db_mode 3
+// reads them at every use).
 #pragma once
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +49,13 @@ struct Row {
 
 Row row_of(std::string_view table, const Urecord& r, const Ucontact& c);
 
+// The key columns of an AOR: with use_domain split at the first '@' (no '@':
+// an empty domain), else the whole AOR is the username.
+struct AorKey {
+    std::string_view user, domain;
+};
+AorKey split_aor(std::string_view aor, bool use_domain);
+
 class RowCopy {
 public:
     RowCopy() = default;
@@ -75,19 +84,29 @@ public:
     bool remove(db::Connection& c, const Row& r) const;
 
 private:
-    struct Key {
-        std::string_view user, domain;
-    };
-    Key key_of(std::string_view aor) const;
     const Columns* cols_ = nullptr;
     bool use_domain_ = false;
 };
 
-// Checks the table's version (>= 6) and loads every row into `d` (rows with
-// a NULL username, contact or Call-ID are skipped; state 1 = deleted zombie).
-// db_mode 3 loads into memory-only states. False + error: start-up fails.
+// An integer column's value however the driver typed it (NULL: 0).
+int64_t int_of(const db::Value& v);
+
+// Checks the table's version (>= 6). False + error: start-up fails.
+bool check_version(db::Connection& c, std::string_view table, std::string& error);
+
+// Reads rows of `table` as contacts (state Sync; ZombieS for a row with
+// state 1): every row, or with `aor` only the rows of that AOR. `take` gets
+// each contact with its AOR and owns it; false from `take` stops the read.
+// Rows with a NULL username, contact or Call-ID are skipped (logged with
+// `who`). False: the statement failed (error empty: the driver logged it),
+// or error says which contact was too long or that `take` refused one.
+using TakeContact = std::function<bool(std::string_view aor, Ucontact* c)>;
+bool read_rows(db::Connection& c, std::string_view table, const Columns& cols, bool use_domain,
+               const std::string_view* aor, std::string_view who, const TakeContact& take, std::string& error);
+
+// Checks the table's version and loads every row into `d` (db_mode 1, 2).
 bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_domain, bool desc_time_order,
-                int db_mode, std::string& error);
+                std::string& error);
 
 inline constexpr int kTableVersion = 6;
 

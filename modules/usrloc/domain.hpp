@@ -8,6 +8,9 @@
 //              FIFO command) for the whole change including its database
 //              statements, so statements of one AOR reach the database in
 //              the order of the changes; lookups never wait for it.
+//              db_mode 3 (no records in memory): an edit holds it from
+//              reading the AOR's rows to its last statement, and the timer
+//              for each delete, so this process never interleaves them.
 #pragma once
 
 #include <array>

@@ -1,8 +1,10 @@
 #include "modules/usrloc/fifo.hpp"
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "modules/usrloc/record_view.hpp"
 #include "modules/usrloc/usrloc.hpp"
@@ -110,69 +112,109 @@ std::string ptr_text(const void* p) { return p ? fmt::format("{}", p) : std::str
 
 Usrloc& ul_of(Module& self) { return self_as<Usrloc>(self); }
 
+// The domains as the commands show them: the registered ones, or in db_mode
+// 3 each read from its table into a domain of the command's own. False +
+// the reply when a table cannot be read.
+struct Shown {
+    std::vector<Domain*> registered;
+    std::vector<Domain*> domains;                // registered[i] as shown
+    std::vector<std::unique_ptr<Domain>> read;   // db_mode 3
+};
+
+bool shown_domains(Usrloc& ul, Shown& out, std::string& failure) {
+    out.registered = ul.domains();
+    out.domains = out.registered;
+    if (!ul.db_only()) return true;
+    for (Domain*& d : out.domains) {
+        auto copy = std::make_unique<Domain>(d->name());
+        if (!ul.read_table(*d, *copy)) {
+            failure = fmt::format("500 Error while reading table '{}'\n", d->name());
+            return false;
+        }
+        d = copy.get();
+        out.read.push_back(std::move(copy));
+    }
+    return true;
+}
+
+void dump_domain(Domain& d, FifoRequest& req, time_t now) {
+    // d_ll: the records in the order they are printed.
+    const Urecord* first = nullptr;
+    const Urecord* last = nullptr;
+    long n = 0;
+    for (uint32_t i = 0; i < Domain::kSlots; ++i) {
+        Shard& s = d.shard(i);
+        std::lock_guard g(s.mu);
+        d.for_each(s, [&](const Urecord& r) {
+            if (!first) first = &r;
+            last = &r;
+            ++n;
+        });
+    }
+    req.reply(fmt::format("---Domain---\nname : '{}'\nsize : {}\ntable: {}\nd_ll {{\n    n    : {}\n"
+                          "    first: {}\n    last : {}\n}}\n",
+                          d.name(), Domain::kSlots, ptr_text(&d.shard(0)), n, ptr_text(first), ptr_text(last)));
+    if (n > 0) {
+        req.reply("\n");
+        for (uint32_t i = 0; i < Domain::kSlots; ++i) {
+            Shard& s = d.shard(i);
+            std::string out;
+            {
+                std::lock_guard g(s.mu);
+                d.for_each(s, [&](const Urecord& r) {
+                    out += fmt::format("...Record({})...\ndomain: '{}'\naor   : '{}'\n", ptr_text(&r), d.name(),
+                                       r.aor());
+                    const Ucontact* prev = nullptr;
+                    for (const Ucontact* c = r.contacts; c; prev = c, c = c->next) {
+                        std::string exp = now > c->expires ? fmt::format("-{}", uint32_t(now - c->expires))
+                                                           : fmt::format("{}", uint32_t(c->expires - now));
+                        out += fmt::format(
+                            "~~~Contact({})~~~\ndomain    : '{}'\naor       : '{}'\nContact   : '{}'\n"
+                            "Expires   : {}\nq         : {}\nCall-ID   : '{}'\nCSeq      : {}\n"
+                            "replic    : {}\nUser-Agent: '{}'\nreceived  : '{}'\nState     : {}\n"
+                            "Flags     : {}\nnext      : {}\nprev      : {}\n~~~/Contact~~~~\n",
+                            ptr_text(c), d.name(), r.aor(), c->uri(), exp, q_text(c->q), c->callid(),
+                            int32_t(c->cseq), uint32_t(c->replicate), c->user_agent(), c->received(),
+                            state_name(c->state), c->flags, ptr_text(c->next), ptr_text(prev));
+                    }
+                    out += ".../Record...\n";
+                });
+            }
+            if (!out.empty()) req.reply(out);
+        }
+        req.reply("\n");
+    }
+    req.reply("---/Domain---\n");
+}
+
 }  // namespace
 
 int fifo_ul_stats(Module& self, FifoRequest& req) {
+    Shown shown;
+    std::string failure;
+    if (!shown_domains(ul_of(self), shown, failure)) {
+        req.reply(failure);
+        return 1;
+    }
     std::string out = "200 ok\nDomain Registered Expired\n";
-    for (Domain* d : ul_of(self).domains())
-        out += fmt::format("'{}' {} {}\n", d->name(), d->records(), d->expired.load());
+    // Expired: counted by this instance's timer (db_mode 3: rows it deleted).
+    for (size_t i = 0; i < shown.domains.size(); ++i)
+        out += fmt::format("'{}' {} {}\n", shown.domains[i]->name(), shown.domains[i]->records(),
+                           shown.registered[i]->expired.load());
     req.reply(out);
     return 1;
 }
 
 int fifo_ul_dump(Module& self, FifoRequest& req) {
+    Shown shown;
+    std::string failure;
+    if (!shown_domains(ul_of(self), shown, failure)) {
+        req.reply(failure);
+        return 1;
+    }
     req.reply("200 ok\n===Domain list===\n");
     const time_t now = time(nullptr);
-    for (Domain* d : ul_of(self).domains()) {
-        // d_ll: the records in the order they are printed.
-        const Urecord* first = nullptr;
-        const Urecord* last = nullptr;
-        long n = 0;
-        for (uint32_t i = 0; i < Domain::kSlots; ++i) {
-            Shard& s = d->shard(i);
-            std::lock_guard g(s.mu);
-            d->for_each(s, [&](const Urecord& r) {
-                if (!first) first = &r;
-                last = &r;
-                ++n;
-            });
-        }
-        req.reply(fmt::format("---Domain---\nname : '{}'\nsize : {}\ntable: {}\nd_ll {{\n    n    : {}\n"
-                              "    first: {}\n    last : {}\n}}\n",
-                              d->name(), Domain::kSlots, ptr_text(&d->shard(0)), n, ptr_text(first),
-                              ptr_text(last)));
-        if (n > 0) {
-            req.reply("\n");
-            for (uint32_t i = 0; i < Domain::kSlots; ++i) {
-                Shard& s = d->shard(i);
-                std::string out;
-                {
-                    std::lock_guard g(s.mu);
-                    d->for_each(s, [&](const Urecord& r) {
-                        out += fmt::format("...Record({})...\ndomain: '{}'\naor   : '{}'\n", ptr_text(&r), d->name(),
-                                           r.aor());
-                        const Ucontact* prev = nullptr;
-                        for (const Ucontact* c = r.contacts; c; prev = c, c = c->next) {
-                            std::string exp = now > c->expires ? fmt::format("-{}", uint32_t(now - c->expires))
-                                                               : fmt::format("{}", uint32_t(c->expires - now));
-                            out += fmt::format(
-                                "~~~Contact({})~~~\ndomain    : '{}'\naor       : '{}'\nContact   : '{}'\n"
-                                "Expires   : {}\nq         : {}\nCall-ID   : '{}'\nCSeq      : {}\n"
-                                "replic    : {}\nUser-Agent: '{}'\nreceived  : '{}'\nState     : {}\n"
-                                "Flags     : {}\nnext      : {}\nprev      : {}\n~~~/Contact~~~~\n",
-                                ptr_text(c), d->name(), r.aor(), c->uri(), exp, q_text(c->q), c->callid(),
-                                int32_t(c->cseq), uint32_t(c->replicate), c->user_agent(), c->received(),
-                                state_name(c->state), c->flags, ptr_text(c->next), ptr_text(prev));
-                        }
-                        out += ".../Record...\n";
-                    });
-                }
-                if (!out.empty()) req.reply(out);
-            }
-            req.reply("\n");
-        }
-        req.reply("---/Domain---\n");
-    }
+    for (Domain* d : shown.domains) dump_domain(*d, req, now);
     req.reply("===/Domain list===\n");
     return 1;
 }
@@ -209,23 +251,29 @@ int fifo_ul_show_contact(Module& self, FifoRequest& req) {
         return 1;
     }
     const time_t now = time(nullptr);
+    auto show = [&](const Urecord* r) {
+        if (!r) return fmt::format("404 Username {} in table {} not found\n", a.shown, *table);
+        std::string out;
+        for (const Ucontact* c = r->contacts; c; c = c->next) {
+            if (!c->valid(now)) continue;
+            if (out.empty()) out = "200 OK\n";
+            // [quirk] an unspecified q prints as ";q=;"
+            out += fmt::format("<{}>;q={};expires={}\n", c->uri(), q_text(c->q), int(c->expires - now));
+        }
+        return out.empty() ? std::string("404 No registered contacts found\n") : out;
+    };
     AorHash h = hash_aor(a.aor);
+    if (ul.db_only()) {
+        RecordPtr r;
+        req.reply(ul.read_record(*d, a.aor, h.high, r) ? show(r.get())
+                                                       : fmt::format("500 Error while reading table '{}'\n", *table));
+        return 1;
+    }
     Shard& s = d->shard(h.shard);
     std::string out;
     {
         std::lock_guard g(s.mu);
-        const Urecord* r = d->find(s, a.aor, h.high);
-        if (!r) {
-            out = fmt::format("404 Username {} in table {} not found\n", a.shown, *table);
-        } else {
-            for (const Ucontact* c = r->contacts; c; c = c->next) {
-                if (!c->valid(now)) continue;
-                if (out.empty()) out = "200 OK\n";
-                // [quirk] an unspecified q prints as ";q=;"
-                out += fmt::format("<{}>;q={};expires={}\n", c->uri(), q_text(c->q), int(c->expires - now));
-            }
-            if (out.empty()) out = "404 No registered contacts found\n";
-        }
+        out = show(d->find(s, a.aor, h.high));
     }
     req.reply(out);
     return 1;
@@ -303,7 +351,10 @@ int fifo_ul_add(Module& self, FifoRequest& req) {
         ci.flags = flags;
         ci.replicate = int(replicate);
         RecordView rv(ul, *d, a.aor);
-        if (const Ucontact* old = rv.find_any(contact)) {
+        const Ucontact* old = rv.find_any(contact);
+        if (rv.error()) {
+            ok = false;   // db_mode 3: the record could not be read
+        } else if (old) {
             // An existing contact: new expires, q and replicate, flags OR-ed,
             // received cleared; the socket it registered through stays.
             ci.flags |= old->flags;
@@ -351,7 +402,7 @@ int fifo_ul_rm(Module& self, FifoRequest& req) {
     bool ok;
     {
         RecordView rv(ul, *d, a.aor);
-        ok = rv.remove_all();
+        ok = !rv.error() && rv.remove_all();
     }
     if (!ok) {
         SER_ERR("ul_rm(): Error while deleting user {}", a.shown);
@@ -397,7 +448,9 @@ int fifo_ul_rm_contact(Module& self, FifoRequest& req) {
     std::string out;
     {
         RecordView rv(ul, *d, a.aor);
-        if (!rv.exists())
+        if (rv.error())   // db_mode 3: the record could not be read
+            out = fmt::format("500 ul_rm_contact: Error while deleting contact {}\n", *contact);
+        else if (!rv.exists())
             out = fmt::format("404 Username {} in table {} not found\n", a.shown, *table);
         else if (!rv.find_any(*contact))
             out = fmt::format("404 Contact {} in table {} not found\n", *contact, *table);

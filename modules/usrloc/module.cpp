@@ -29,8 +29,8 @@ bool Usrloc::init(Core& core) {
 
 void Usrloc::destroy() {
     // SER's main process synchronises the world before it goes: write-back
-    // contacts reach the database here.
-    if (core_ && !core_->check_only()) synchronize(time(nullptr));
+    // contacts reach the database here. Database only has nothing to bring.
+    if (core_ && !core_->check_only() && !db_only()) synchronize(time(nullptr));
     std::lock_guard g(domains_mu_);
     domains_.clear();
     db_.reset();
@@ -51,7 +51,7 @@ bool set_col(Module& self, const ParamValue& v, std::string&) {
 
 const ParamExport params[] = {
     {"db_url", ParamType::Str, set_str<&Usrloc::db_url>},
-    // 0 memory, 1 write-through, 2 write-back, 3 read-only; others refused.
+    // 0 memory, 1 write-through, 2 write-back, 3 database only; others refused.
     {"db_mode", ParamType::Int, set_int<&Usrloc::db_mode, 0, 3>},
     {"timer_interval", ParamType::Int, set_int<&Usrloc::timer_interval, 1, INT_MAX / 1000>},
     {"use_domain", ParamType::Int, set_bool<&Usrloc::use_domain_param>},

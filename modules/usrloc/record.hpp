@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "modules/usrloc/contact.hpp"
@@ -24,6 +25,12 @@ inline constexpr size_t kMaxAor = 65535;
 Urecord* make_record(std::string_view aor, uint32_t hash);
 // Frees the record and every contact still in it.
 void free_record(Urecord* r);
+
+// A record of its own, outside any domain (db_mode 3 reads one per call).
+struct FreeRecord {
+    void operator()(Urecord* r) const { free_record(r); }
+};
+using RecordPtr = std::unique_ptr<Urecord, FreeRecord>;
 
 // The contact with this exact URI (zombies included), and the one before it.
 Ucontact* find_contact(const Urecord& r, std::string_view uri, Ucontact** prev = nullptr);

@@ -42,7 +42,16 @@ bool delete_frees(Ucontact& c, int db_mode) {
 RecordView::RecordView(Usrloc& ul, Domain& d, std::string_view aor) : RecordView(ul, d, aor, hash_aor(aor)) {}
 
 RecordView::RecordView(Usrloc& ul, Domain& d, std::string_view aor, AorHash h)
-    : ul_(ul), d_(d), s_(d.shard(h.shard)), aor_(aor), high_(h.high), per_op_(ul.db_mode == kWriteThrough) {
+    : ul_(ul), d_(d), s_(d.shard(h.shard)), aor_(aor), high_(h.high), per_op_(ul.db_mode == kWriteThrough),
+      db_only_(ul.db_only()) {
+    if (db_only_) {
+        // Edits of one AOR in this process follow each other; between
+        // processes the database decides.
+        write_ = std::unique_lock(s_.write_mu);
+        if (!ul_.read_record(d_, aor_, high_, own_)) fail("usrloc_record_get failed");
+        rec_ = own_.get();
+        return;
+    }
     if (per_op_) write_ = std::unique_lock(s_.write_mu);
     data_ = std::unique_lock(s_.mu);
     rec_ = d_.find(s_, aor_, high_);
@@ -50,6 +59,7 @@ RecordView::RecordView(Usrloc& ul, Domain& d, std::string_view aor, AorHash h)
 }
 
 RecordView::~RecordView() {
+    if (db_only_) return;   // own_ frees the record that was read
     if (rec_ && !rec_->contacts) {
         lock_op();
         d_.drop(s_, rec_);
@@ -62,6 +72,8 @@ Ucontact* RecordView::live(std::string_view uri) const {
     Ucontact* c = find_contact(*rec_, uri);
     return c && !is_zombie(c->state) ? c : nullptr;
 }
+
+bool RecordView::writes_at_once() const { return ul_.db_mode == kWriteThrough || db_only_; }
 
 const Ucontact* RecordView::find_any(std::string_view uri) const { return rec_ ? find_contact(*rec_, uri) : nullptr; }
 
@@ -95,7 +107,12 @@ bool RecordView::insert(const api::ContactInfo& ci) {
         return false;
     }
     lock_op();
-    if (!rec_) rec_ = d_.create(s_, aor_, high_);
+    if (!rec_ && db_only_) {
+        own_.reset(make_record(aor_, high_));
+        rec_ = own_.get();
+    } else if (!rec_) {
+        rec_ = d_.create(s_, aor_, high_);
+    }
     if (!rec_) {
         unlock_op();
         free_contact(c);
@@ -106,10 +123,11 @@ bool RecordView::insert(const api::ContactInfo& ci) {
     insert_ordered(*rec_, c, ul_.desc_time_order);
     c->mark |= kChanged;
     unlock_op();
-    if (ul_.db_mode != kWriteThrough) return true;
+    if (!writes_at_once()) return true;
 
-    // Write-through: the row goes in before the REGISTER is answered; a
-    // contact the database refused is not kept (registrar answers 500).
+    // Write-through and database only: the row goes in before the REGISTER
+    // is answered; a contact the database refused is not kept (registrar
+    // answers 500).
     db::Connection* conn = ul_.connection();
     const bool ok = conn ? ul_.writer().insert(*conn, row_of(d_.name(), *rec_, *c)) : ci.flags & api::kFlMem;
     lock_op();
@@ -160,13 +178,15 @@ bool RecordView::change(Ucontact* e, const api::ContactInfo& ci, bool to_head, b
     c->mark |= kChanged;
     if (to_head) move_to_head(*rec_, c);
     unlock_op();
-    if (ul_.db_mode == kWriteThrough) write_through(c);
-    return true;
+    if (!writes_at_once() || write_through(c) || !db_only_) return true;
+    // Database only: no memory keeps the refresh for a retry.
+    fail("usrloc_contact_update failed");
+    return false;
 }
 
-void RecordView::write_through(Ucontact* c) {
-    // A failed update stays dirty for the timer to retry: memory is what
-    // lookups use, and a database outage must not lose a refresh.
+bool RecordView::write_through(Ucontact* c) {
+    // db_mode 1: a failed update stays dirty for the timer to retry: memory
+    // is what lookups use, and a database outage must not lose a refresh.
     db::Connection* conn = ul_.connection();
     const bool inserting = c->state == CState::New;
     const Row row = row_of(d_.name(), *rec_, *c);
@@ -178,9 +198,22 @@ void RecordView::write_through(Ucontact* c) {
     else if (c->state == CState::Sync)
         c->state = CState::Dirty;
     unlock_op();
+    return ok;
 }
 
 bool RecordView::erase(Ucontact* c) {
+    if (db_only_) {
+        // The row goes at once: no zombie waits in memory for the timer.
+        db::Connection* conn = ul_.connection();
+        const Row row = row_of(d_.name(), *rec_, *c);
+        if (!row.memory_only() && !(conn && ul_.writer().remove(*conn, row))) {
+            fail("usrloc_contact_delete failed");
+            return false;
+        }
+        unlink_contact(*rec_, c);
+        free_contact(c);
+        return true;
+    }
     lock_op();
     c->mark |= kChanged;
     if (delete_frees(*c, ul_.db_mode)) {

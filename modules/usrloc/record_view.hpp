@@ -4,8 +4,11 @@
 //
 // Locking: db_mode 1 holds the slot's write lock for the whole edit and the
 // data lock only around each change, so the database statement of a change
-// runs before the call returns without blocking lookups of the slot. Other
-// modes do no I/O here and hold the data lock for the whole edit.
+// runs before the call returns without blocking lookups of the slot. db_mode
+// 3 holds the write lock while it reads the AOR's rows into a record of its
+// own, runs the edit and writes each change (nothing shared in memory, so no
+// data lock). Other modes do no I/O here and hold the data lock for the
+// whole edit.
 #pragma once
 
 #include <mutex>
@@ -24,8 +27,9 @@ bool delete_frees(Ucontact& c, int db_mode);
 
 class RecordView final : public api::Record {
 public:
+    // db_mode 3 reads the AOR's rows here; if that fails, error() says so.
     RecordView(Usrloc& ul, Domain& d, std::string_view aor);
-    ~RecordView() override;   // drops the record if it has no contact left
+    ~RecordView() override;   // drops the record if it has no contact left (db_mode 3: frees its own)
     RecordView(const RecordView&) = delete;
     RecordView& operator=(const RecordView&) = delete;
 
@@ -55,8 +59,9 @@ private:
     Ucontact* live(std::string_view uri) const;   // not a zombie
     bool change(Ucontact* c, const api::ContactInfo& ci, bool to_head, bool set_replicate);
     bool erase(Ucontact* c);
-    // db_mode 1: writes `c` as its state says, then records the outcome.
-    void write_through(Ucontact* c);
+    // db_mode 1 and 3: writes `c` as its state says, then records the outcome.
+    bool write_through(Ucontact* c);
+    bool writes_at_once() const;   // db_mode 1 or 3
     void lock_op() {
         if (per_op_) data_.lock();
     }
@@ -73,7 +78,9 @@ private:
     std::string_view aor_;
     uint32_t high_;
     Urecord* rec_ = nullptr;
+    RecordPtr own_;   // db_mode 3: rec_, read from the database
     bool per_op_;
+    bool db_only_;
     std::unique_lock<std::mutex> write_;
     std::unique_lock<std::mutex> data_;
     const char* error_ = nullptr;

@@ -4,7 +4,8 @@
 // Statements never run under a slot's data lock: the work of a slot is
 // decided and copied under it, written without it, and the outcome applied
 // under it again. What the database refused stays as it is and is retried at
-// the next run: memory remains what lookups use.
+// the next run: memory remains what lookups use. db_mode 3 has no memory:
+// the timer deletes the expired rows of the table.
 #include <vector>
 
 #include "modules/usrloc/record_view.hpp"
@@ -57,8 +58,12 @@ void free_at(Ucontact** link) {
 void Usrloc::synchronize(time_t now) {
     std::lock_guard run(sync_mu_);
     DbPass pass;
-    if (db_mode == kWriteThrough || db_mode == kWriteBack) pass.conn = connection();
+    if (db_mode != kNoDb) pass.conn = connection();
     for (Domain* d : domains()) {
+        if (db_only()) {
+            expire_rows(*d, now, pass);
+            continue;
+        }
         for (uint32_t i = 0; i < Domain::kSlots; ++i) {
             Shard& s = d->shard(i);
             switch (db_mode) {
@@ -70,16 +75,22 @@ void Usrloc::synchronize(time_t now) {
     }
     // One message per outage (the driver logs each failed statement itself).
     if (pass.failed > 0) {
-        if (!db_failing_.exchange(true))
-            SER_ERR("usrloc: {} database write(s) failed; the contacts stay in memory and are written at a later "
-                    "timer run",
-                    pass.failed);
+        if (!db_failing_.exchange(true)) {
+            if (db_only())
+                SER_ERR("usrloc: {} database statement(s) of the timer failed; expired rows are deleted at a later "
+                        "run",
+                        pass.failed);
+            else
+                SER_ERR("usrloc: {} database write(s) failed; the contacts stay in memory and are written at a "
+                        "later timer run",
+                        pass.failed);
+        }
     } else if (pass.done > 0 && db_failing_.exchange(false)) {
         SER_NOTICE("usrloc: database writes succeed again");
     }
 }
 
-// db_mode 0 and 3: memory only.
+// db_mode 0: memory only.
 void Usrloc::sweep_memory(Domain& d, Shard& s, time_t now) {
     std::lock_guard g(s.mu);
     d.for_each(s, [&](Urecord& r) {
@@ -105,6 +116,54 @@ void Usrloc::sweep_memory(Domain& d, Shard& s, time_t now) {
         }
     });
     d.drop_empty(s);
+}
+
+// db_mode 3: the rows with expires < now, but not permanent or replicated
+// ones (as memory is swept). The flags are tested here (the database API has
+// no bit operators); each delete repeats `expires < now`, so a row another
+// instance refreshed meanwhile stays. The AOR's slot lock keeps the edits of
+// this process out between the read and the delete.
+void Usrloc::expire_rows(Domain& d, time_t now, DbPass& pass) {
+    std::vector<std::string_view> names = {cols.user, cols.contact, cols.flags, cols.replicate, cols.state};
+    if (use_domain_param) names.push_back(cols.domain);
+    const db::Where expired[] = {{cols.expires, db::Value::of_time(now), "<"}};
+    db::Result res;
+    if (!pass.run([&](db::Connection& c) {
+            return c.query(
+                {.table = d.name(), .where = expired, .columns = names, .purpose = "usrloc: expired contacts"}, res);
+        }))
+        return;
+    std::string aor;
+    for (const auto& row : res.rows) {
+        if (row.size() < names.size() || row[0].null || row[1].null) continue;
+        const std::string_view user = row[0].s, uri = row[1].s;
+        const std::string_view domain = use_domain_param && !row[5].null ? row[5].s : std::string_view();
+        aor.assign(user);
+        if (use_domain_param) {
+            aor += '@';
+            aor.append(domain);
+        }
+        if (unsigned(int_of(row[2])) & api::kFlPermanent) continue;
+        if (int_of(row[3]) != 0) {
+            SER_NOTICE("Keeping binding '{}','{}' for replication", aor, uri);
+            continue;
+        }
+        std::vector<db::Where> w = {
+            {cols.user, db::Value::of_str(user)},
+            {cols.contact, db::Value::of_str(uri)},
+            {cols.expires, db::Value::of_time(now), "<"},
+        };
+        if (use_domain_param) w.push_back({cols.domain, db::Value::of_str(domain)});
+        std::lock_guard g(d.shard(hash_aor(aor).shard).write_mu);
+        const bool ok = pass.run([&](db::Connection& c) {
+            return c.remove({.table = d.name(), .where = w, .purpose = "usrloc: delete of an expired contact"});
+        });
+        if (!ok) continue;
+        if (int_of(row[4]) == 0) {   // a deleted row (state 1) was no binding any more
+            SER_NOTICE("Binding '{}','{}' has expired", aor, uri);
+            ++d.expired;
+        }
+    }
 }
 
 // db_mode 1. The slot's write lock keeps every writer out while the rows

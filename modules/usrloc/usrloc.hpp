@@ -1,6 +1,11 @@
 // usrloc: the user location table (modules.md §6). The module instance owns
 // the parameters, the registered domains and the database connections, and
 // is the UsrlocApi registrar and nathelper use.
+//
+// db_mode 3 (database only, as later SER/Kamailio) keeps no contact in
+// memory between calls: every call reads the AOR's rows, an edit writes each
+// change at once, and the timer deletes expired rows; the domains stay empty
+// and only lend their slot locks. Several ser instances can share one table.
 #pragma once
 
 #include <atomic>
@@ -19,7 +24,7 @@
 
 namespace ser::mod::usrloc {
 
-enum DbMode : int { kNoDb = 0, kWriteThrough = 1, kWriteBack = 2, kReadOnly = 3 };
+enum DbMode : int { kNoDb = 0, kWriteThrough = 1, kWriteBack = 2, kDbOnly = 3 };
 
 class Usrloc : public Module, public api::UsrlocApi {
 public:
@@ -61,12 +66,24 @@ public:
     db::Connection* connection() { return db_ ? db_->get() : nullptr; }
     const RowWriter& writer() const { return writer_; }
 
+    // ---- db_mode 3 (db_only.cpp) ----
+    bool db_only() const { return db_mode == kDbOnly; }
+    // The rows of `aor` as a record of its own, in record order (null: no
+    // row). False: no connection or the statement failed (logged).
+    bool read_record(const Domain& d, std::string_view aor, uint32_t high, RecordPtr& out);
+    // Every row of `d`'s table into `into`, an empty domain of the same name
+    // (ul_dump, ul_stats). False as read_record.
+    bool read_table(const Domain& d, Domain& into);
+
 private:
     // One timer pass over a slot, per db_mode.
     struct DbPass;
     void sweep_memory(Domain& d, Shard& s, time_t now);
     void sweep_write_through(Domain& d, Shard& s, time_t now, DbPass& pass);
     void flush_write_back(Domain& d, Shard& s, time_t now, DbPass& pass);
+    void expire_rows(Domain& d, time_t now, DbPass& pass);   // db_mode 3
+    bool get_from_db(Domain& d, std::string_view aor, time_t now, std::vector<api::Contact>& out, bool valid_only);
+    void ping_targets_from_db(unsigned flags, std::vector<api::PingTarget>& out);
 
     mutable std::mutex domains_mu_;
     std::vector<std::unique_ptr<Domain>> domains_;   // registration order

@@ -167,11 +167,21 @@ protected:
     // Loads sqlite.so and usrloc in `mode` on the test's file.
     bool start(int mode, const std::string& more = "", int workers = 1, int busy_timeout_ms = 5000) {
         ul = std::make_unique<Ul>();
+        return load(*ul, mode, more, workers, busy_timeout_ms);
+    }
+    // Another ser on the same file (db_mode 3: instances sharing a table).
+    // The test resets it before the fixture's TearDown.
+    std::unique_ptr<Ul> another(int mode, const std::string& more = "") {
+        auto other = std::make_unique<Ul>();
+        EXPECT_TRUE(load(*other, mode, more, 1, 5000)) << other->errors();
+        return other;
+    }
+    bool load(Ul& u, int mode, const std::string& more, int workers, int busy_timeout_ms) {
         const std::string head = "loadmodule \"sqlite.so\"\nmodparam(\"sqlite\", \"busy_timeout\", " +
                                  std::to_string(busy_timeout_ms) + ")\n";
         const std::string params = "modparam(\"usrloc\", \"db_url\", \"" + url + "\")\nmodparam(\"usrloc\", \"db_mode\", " +
                                    std::to_string(mode) + ")\n" + more;
-        return ul->load(params, head, workers);
+        return u.load(params, head, workers);
     }
     // usrloc's shutdown (write-back: the final flush), then a new start.
     bool restart(int mode, const std::string& more = "") {

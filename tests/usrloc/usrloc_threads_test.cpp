@@ -25,7 +25,7 @@ void hammer(Ul& ul, api::UsrlocDomain* d, int rounds) {
                 std::string own = "w" + std::to_string(w) + "-" + std::to_string(i % 50);
                 std::string shared = "shared" + std::to_string(i % 4);
                 std::string uri = "sip:w" + std::to_string(w) + "@10.0.0." + std::to_string(i % 7);
-                api::ContactInfo c = contact(uri, (i * 37) % 1001, (i % 3) ? 3600 : 1, (i % 5) ? 0 : api::kFlNat);
+                api::ContactInfo c = contact(uri, (i * 37) % 1001, (i % 3) ? 3600 : 1, (i % 5) ? 0u : unsigned(api::kFlNat));
                 if (!ul.put(d, own, c)) ++failures;
                 if (!ul.put(d, shared, c)) ++failures;
                 if (i % 3 == 0 && !ul.rm(d, own, uri)) ++failures;
@@ -65,7 +65,9 @@ void check_consistent(Ul& ul, api::UsrlocDomain* d) {
         std::set<std::string> seen;
         for (size_t k = 0; k < all.size(); ++k) {
             EXPECT_TRUE(seen.insert(all[k].uri).second) << all[k].uri;
-            if (k > 0 && all[k].q != api::kQUnspecified) EXPECT_GE(all[k - 1].q, all[k].q);
+            if (k > 0 && all[k].q != api::kQUnspecified) {
+                EXPECT_GE(all[k - 1].q, all[k].q);
+            }
         }
     }
 }

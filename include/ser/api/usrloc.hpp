@@ -71,6 +71,7 @@ public:
     // Changes. false = usrloc failure (registrar answers 500 with the
     // matching P-Registrar-Error). In db_mode 1 a failed insert counts; a
     // failed update or delete is kept in memory and retried by the timer.
+    // In db_mode 3 (database only) every failed write counts.
     virtual bool insert(const ContactInfo& c) = 0;
     // Updates expires, q, callid, cseq, user_agent, received, socket, flags
     // (replaced: the caller computes set/cleared bits). to_head: move first.
@@ -84,7 +85,8 @@ class UsrlocDomain;   // opaque: a registered table
 // A NATed contact for nathelper's pinger: where to send the ping.
 struct PingTarget {
     std::string uri;      // received URI if stored, else the contact URI (no validity check, as SER)
-    std::string socket;   // "proto:ip:port" it registered through, or empty
+    std::string socket;   // "proto:ip:port" it registered through, or empty (always in db_mode 3:
+                          // the 0.9 table has no socket column)
 };
 
 class UsrlocApi {
@@ -95,7 +97,8 @@ public:
     virtual ~UsrlocApi() = default;
 
     // Registers (or returns) the domain for `table`; in DB modes the first
-    // registration checks the table version and loads it. Start-up only
+    // registration checks the table version, and modes 1 and 2 load the
+    // table into memory (mode 3 keeps nothing in memory). Start-up only
     // (fix-ups). Null + error on failure.
     virtual UsrlocDomain* register_domain(std::string_view table, std::string& error) = 0;
     virtual std::string_view domain_name(const UsrlocDomain* d) const = 0;
@@ -110,7 +113,8 @@ public:
                       std::string& error) = 0;
 
     // Copies the contacts of `aor` (valid ones only, or all). Returns false
-    // when the AOR has no record.
+    // when the AOR has no record (in db_mode 3 also when the database
+    // cannot be read; usrloc logs that).
     virtual bool get(UsrlocDomain* d, std::string_view aor, time_t now, std::vector<Contact>& out,
                      bool valid_only = true) = 0;
 
