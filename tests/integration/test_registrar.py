@@ -4,7 +4,8 @@ sipp phones register with digest (401, authorized REGISTER, 200 listing the
 binding); re-register, several contacts with q, `Contact: *`, expiry;
 an INVITE with proxy authentication to a registered user (a sipp callee),
 404 for an unregistered one; each usrloc db_mode, including a restart and a
-kill -9 of ser (contacts reloaded); MariaDB stopped while ser runs."""
+kill -9 of ser (contacts reloaded), two ser instances sharing one table in
+db_mode 3; MariaDB stopped while ser runs."""
 
 import os
 import re
@@ -369,6 +370,25 @@ class RegistrarCases:
 
     def test_db_mode_2_kill9_after_one_timer_interval(self):
         self.restart_keeps(2, kill=True, wait=2.5)
+
+    def test_db_mode_3_kill9_loses_nothing(self):
+        self.restart_keeps(3, kill=True)
+
+    def test_db_mode_3_two_instances_share_the_table(self):
+        """A phone registered through one ser is reached through another."""
+        self.clear_location()
+        with Ser(config(self.db, mode=3, auth=False)) as a, Ser(config(self.db, mode=3, auth=False)) as b:
+            alice = self.phone(a, "alice")
+            self.assertEqual(status(alice.register_once(expires=600)), 200)
+            bob = self.phone(b, "bob")
+            msg = ("MESSAGE sip:alice@%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-m3\r\n"
+                   "Max-Forwards: 70\r\nFrom: <sip:bob@%s>;tag=b3\r\nTo: <sip:alice@%s>\r\n"
+                   "Call-ID: msg-3\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n"
+                   % (DOMAIN, bob.port, DOMAIN, DOMAIN))
+            bob.peer.send(msg.encode(), b.port)
+            got = alice.peer.recv(3.0)
+            self.assertIsNotNone(got, b.output()[-3000:])
+            self.assertTrue(got.startswith("MESSAGE "), got)
 
     def test_db_mode_2_shutdown_flushes(self):
         self.clear_location()
