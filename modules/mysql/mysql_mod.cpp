@@ -19,6 +19,7 @@ bool MysqlModule::init(Core& core) {
         SER_ERR("mysql: cannot initialise the client library");
         return false;
     }
+    library_ready_ = true;
     driver_ = std::make_unique<MysqlDriver>(Options{ping_interval, auto_reconnect});
     db::Driver* api = driver_.get();
     if (!core.register_api(db::driver_api_name("mysql"), db::Driver::kVersion, static_cast<void*>(api))) {
@@ -26,6 +27,14 @@ bool MysqlModule::init(Core& core) {
         return false;
     }
     return true;
+}
+
+// Modules are destroyed in reverse load order, so every module that used a
+// connection has dropped it by now. Ending the library frees what its
+// initialisation allocated, which would otherwise leak at every dlclose.
+MysqlModule::~MysqlModule() {
+    driver_.reset();
+    if (library_ready_) mysql_library_end();
 }
 
 namespace {

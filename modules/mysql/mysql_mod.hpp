@@ -16,9 +16,11 @@ public:
     bool auto_reconnect = true;
 
     bool init(Core& core) override;
+    ~MysqlModule() override;
 
 private:
     std::unique_ptr<MysqlDriver> driver_;
+    bool library_ready_ = false;
 };
 
 }  // namespace ser::mod::mysql
