@@ -207,9 +207,26 @@ def run_sipp(args, timeout=60):
     return p.returncode, p.stdout.decode(errors="replace")
 
 
-def start_sipp(args):
+def start_sipp(args, timeout=10.0):
+    """Starts a sipp in the background; with -p, returns once its port is
+    bound (UDP, or TCP with -t t1) (a sipp that could not bind it exits: that raises, with its
+    output, instead of a test failing later on a callee that never answers)."""
     cmd = [SIPP, "-nostdin"] + list(args)
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if "-p" not in args:
+        return p
+    port = int(args[list(args).index("-p") + 1])
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if p.poll() is not None:
+            raise RuntimeError("sipp exited at start (%s):\n%s" % (p.returncode, p.stdout.read().decode(errors="replace")))
+        bound = subprocess.run(["ss", "-Hutlnp", "sport = :%d" % port], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL).stdout.decode()
+        if "pid=%d," % p.pid in bound:
+            return p
+        time.sleep(0.05)
+    stop_proc(p)
+    raise RuntimeError("sipp did not bind port %d within %.0f s" % (port, timeout))
 
 
 def stop_proc(p, timeout=5):
