@@ -79,14 +79,19 @@ bool RowWriter::insert(db::Connection& c, const Row& r) const {
     return c.insert({.table = r.table, .fields = f, .purpose = "usrloc: insert of a contact"});
 }
 
-bool RowWriter::update(db::Connection& c, const Row& r) const {
-    if (r.memory_only()) return true;
+std::vector<db::Where> RowWriter::key_of(const Row& r) const {
     AorKey k = split_aor(r.aor, use_domain_);
     std::vector<db::Where> w = {
         {cols_->user, db::Value::of_str(k.user)},
         {cols_->contact, db::Value::of_str(r.uri)},
     };
     if (use_domain_) w.push_back({cols_->domain, db::Value::of_str(k.domain)});
+    return w;
+}
+
+bool RowWriter::update(db::Connection& c, const Row& r) const {
+    if (r.memory_only()) return true;
+    const std::vector<db::Where> w = key_of(r);
     const db::Field set[] = {
         {cols_->expires, db::Value::of_time(r.expires)},
         {cols_->q, db::Value::of_double(q_value(r.q))},
@@ -103,12 +108,7 @@ bool RowWriter::update(db::Connection& c, const Row& r) const {
 
 bool RowWriter::remove(db::Connection& c, const Row& r) const {
     if (r.memory_only()) return true;
-    AorKey k = split_aor(r.aor, use_domain_);
-    std::vector<db::Where> w = {
-        {cols_->user, db::Value::of_str(k.user)},
-        {cols_->contact, db::Value::of_str(r.uri)},
-    };
-    if (use_domain_) w.push_back({cols_->domain, db::Value::of_str(k.domain)});
+    const std::vector<db::Where> w = key_of(r);
     return c.remove({.table = r.table, .where = w, .purpose = "usrloc: delete of a contact"});
 }
 

@@ -84,6 +84,9 @@ public:
     bool remove(db::Connection& c, const Row& r) const;
 
 private:
+    // The row's key: username, contact (and domain with use_domain).
+    std::vector<db::Where> key_of(const Row& r) const;
+
     const Columns* cols_ = nullptr;
     bool use_domain_ = false;
 };
