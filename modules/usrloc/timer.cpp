@@ -53,6 +53,25 @@ void free_at(Ucontact** link) {
     free_contact(c);
 }
 
+enum class Expired { Keep, Free, DeleteRow };
+
+// What a sweep does with an expired contact (logged and counted here): a
+// replicated one stays; one without a row (or with no database) is freed;
+// one with a row becomes invisible (ZombieD) until its row is deleted.
+Expired on_expired(Domain& d, const Urecord& r, Ucontact& c, bool with_db) {
+    if (c.replicate != 0) {
+        log_kept(r, c);
+        return Expired::Keep;
+    }
+    if (!is_zombie(c.state)) {
+        log_expired(r, c);
+        ++d.expired;
+    }
+    if (!with_db || !has_row(c.state)) return Expired::Free;
+    c.state = CState::ZombieD;
+    return Expired::DeleteRow;
+}
+
 }  // namespace
 
 void Usrloc::synchronize(time_t now) {
@@ -97,16 +116,10 @@ void Usrloc::sweep_memory(Domain& d, Shard& s, time_t now) {
         for (Ucontact** link = &r.contacts; *link;) {
             Ucontact* c = *link;
             if (c->expired(now)) {
-                if (c->replicate != 0) {
-                    log_kept(r, *c);
+                if (on_expired(d, r, *c, false) == Expired::Keep)
                     link = &c->next;
-                    continue;
-                }
-                if (!is_zombie(c->state)) {
-                    log_expired(r, *c);
-                    ++d.expired;
-                }
-                free_at(link);
+                else
+                    free_at(link);
             } else if (c->state == CState::ZombieN && c->replicate == 0) {
                 SER_NOTICE("removing spare zombie (nodb) '{}','{}'", r.aor(), c->uri());
                 free_at(link);
@@ -184,21 +197,12 @@ void Usrloc::sweep_write_through(Domain& d, Shard& s, time_t now, DbPass& pass) 
             for (Ucontact** link = &r.contacts; *link;) {
                 Ucontact* c = *link;
                 if (c->expired(now)) {
-                    if (c->replicate != 0) {
-                        log_kept(r, *c);
-                    } else {
-                        if (!is_zombie(c->state)) {
-                            log_expired(r, *c);
-                            ++d.expired;
-                        }
-                        if (!has_row(c->state)) {
-                            free_at(link);
-                            continue;
-                        }
-                        // Invisible from now on; memory follows the row.
-                        c->state = CState::ZombieD;
-                        jobs.push_back({&r, c, kDelete});
+                    const Expired e = on_expired(d, r, *c, true);
+                    if (e == Expired::Free) {
+                        free_at(link);
+                        continue;
                     }
+                    if (e == Expired::DeleteRow) jobs.push_back({&r, c, kDelete});   // memory follows the row
                 } else {
                     switch (c->state) {
                     case CState::New: jobs.push_back({&r, c, kInsert}); break;
@@ -273,20 +277,12 @@ void Usrloc::flush_write_back(Domain& d, Shard& s, time_t now, DbPass& pass) {
             for (Ucontact** link = &r.contacts; *link;) {
                 Ucontact* c = *link;
                 if (c->expired(now)) {
-                    if (c->replicate != 0) {
-                        log_kept(r, *c);
-                    } else {
-                        if (!is_zombie(c->state)) {
-                            log_expired(r, *c);
-                            ++d.expired;
-                        }
-                        if (!has_row(c->state)) {
-                            free_at(link);
-                            continue;
-                        }
-                        c->state = CState::ZombieD;
-                        add(c, kDelete, false);
+                    const Expired e = on_expired(d, r, *c, true);
+                    if (e == Expired::Free) {
+                        free_at(link);
+                        continue;
                     }
+                    if (e == Expired::DeleteRow) add(c, kDelete, false);
                 } else {
                     switch (c->state) {
                     case CState::New: add(c, kInsert, false); break;
