@@ -30,19 +30,7 @@ bool Usrloc::read_record(const Domain& d, std::string_view aor, uint32_t high, R
 bool Usrloc::read_table(const Domain& d, Domain& into) {
     db::Connection* c = connection();
     if (!c) return false;
-    auto take = [&](std::string_view aor, Ucontact* uc) {
-        AorHash h = hash_aor(aor);
-        Shard& s = into.shard(h.shard);
-        std::lock_guard g(s.mu);
-        Urecord* r = into.find(s, aor, h.high);
-        if (!r) r = into.create(s, aor, h.high);
-        if (!r) {
-            free_contact(uc);
-            return false;
-        }
-        insert_ordered(*r, uc, desc_time_order);
-        return true;
-    };
+    auto take = [&](std::string_view aor, Ucontact* uc) { return put_read_contact(into, aor, uc, desc_time_order); };
     std::string e;
     if (read_rows(*c, d.name(), cols, use_domain_param, nullptr, "usrloc", take, e)) return true;
     if (!e.empty()) SER_ERR("usrloc: table '{}': {}", d.name(), e);

@@ -278,22 +278,27 @@ bool read_rows(db::Connection& c, std::string_view table, const Columns& cols, b
     return true;
 }
 
+bool put_read_contact(Domain& d, std::string_view aor, Ucontact* uc, bool desc_time_order) {
+    AorHash h = hash_aor(aor);
+    Shard& s = d.shard(h.shard);
+    std::lock_guard g(s.mu);
+    Urecord* r = d.find(s, aor, h.high);
+    if (!r) r = d.create(s, aor, h.high);
+    if (!r) {
+        free_contact(uc);
+        return false;
+    }
+    insert_ordered(*r, uc, desc_time_order);
+    return true;
+}
+
 bool load_table(db::Connection& c, Domain& d, const Columns& cols, bool use_domain, bool desc_time_order,
                 std::string& error) {
     const std::string& table = d.name();
     if (!check_version(c, table, error)) return false;
     size_t loaded = 0;
     auto take = [&](std::string_view aor, Ucontact* uc) {
-        AorHash h = hash_aor(aor);
-        Shard& s = d.shard(h.shard);
-        std::lock_guard g(s.mu);
-        Urecord* r = d.find(s, aor, h.high);
-        if (!r) r = d.create(s, aor, h.high);
-        if (!r) {
-            free_contact(uc);
-            return false;
-        }
-        insert_ordered(*r, uc, desc_time_order);
+        if (!put_read_contact(d, aor, uc, desc_time_order)) return false;
         ++loaded;
         return true;
     };

@@ -103,6 +103,10 @@ bool check_version(db::Connection& c, std::string_view table, std::string& error
 // Rows with a NULL username, contact or Call-ID are skipped (logged with
 // `who`). False: the statement failed (error empty: the driver logged it),
 // or error says which contact was too long or that `take` refused one.
+// Puts a contact read from the table into `d` under its slot's lock (the
+// record made if missing); frees it and returns false when none can be made.
+bool put_read_contact(Domain& d, std::string_view aor, Ucontact* uc, bool desc_time_order);
+
 using TakeContact = std::function<bool(std::string_view aor, Ucontact* c)>;
 bool read_rows(db::Connection& c, std::string_view table, const Columns& cols, bool use_domain,
                const std::string_view* aor, std::string_view who, const TakeContact& take, std::string& error);
