@@ -72,10 +72,11 @@ cd "$tmp"
 
 # ---- the database server and both databases
 sql() { mariadb --no-defaults --socket="$tmp/db.sock" -uroot "$@"; }
-mariadb-install-db --no-defaults --user=root --datadir="$tmp/db" --auth-root-authentication-method=normal \
+mkdir "$tmp/dbtmp"   # private: parallel servers sharing /tmp collide while installing
+mariadb-install-db --no-defaults --user=root --datadir="$tmp/db" --tmpdir="$tmp/dbtmp" --auth-root-authentication-method=normal \
   --skip-test-db > "$tmp/db.log" 2>&1
 timeout -k 5 "$budget" mariadbd --no-defaults --user=root --datadir="$tmp/db" --socket="$tmp/db.sock" \
-  --port=$db_port --bind-address=127.0.0.1 --log-error="$tmp/db.log" --pid-file="$tmp/db.pid" --skip-log-bin \
+  --port=$db_port --bind-address=127.0.0.1 --log-error="$tmp/db.log" --pid-file="$tmp/db.pid" --tmpdir="$tmp/dbtmp" --skip-log-bin \
   --innodb-buffer-pool-size=256M --max-connections=500 > /dev/null 2>&1 &
 roots+=("$!")
 db_root=$!

@@ -28,10 +28,14 @@ class MariaDB:
         self.data = os.path.join(self.dir, "data")
         self.sock = os.path.join(self.dir, "mysqld.sock")
         self.log = os.path.join(self.dir, "mysqld.log")
+        # A private tmpdir: servers of parallel tests sharing /tmp collide on
+        # temporary table names while installing.
+        self.tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(self.tmp)
         try:
             with open(self.log, "ab") as log:
                 subprocess.run(["mariadb-install-db", "--no-defaults", "--user=root", "--datadir=" + self.data,
-                                "--auth-root-authentication-method=normal", "--skip-test-db"],
+                                "--tmpdir=" + self.tmp, "--auth-root-authentication-method=normal", "--skip-test-db"],
                                stdout=log, stderr=subprocess.STDOUT, check=True, timeout=120)
             self.port = free_port()
             self.start()
@@ -54,7 +58,7 @@ class MariaDB:
             ["mariadbd", "--no-defaults", "--user=root", "--datadir=" + self.data, "--socket=" + self.sock,
              "--port=%d" % self.port, "--bind-address=127.0.0.1", "--log-error=" + self.log,
              "--pid-file=" + os.path.join(self.dir, "mysqld.pid"), "--skip-log-bin",
-             "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M"],
+             "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", "--tmpdir=" + self.tmp],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + timeout

@@ -45,6 +45,7 @@ public:
     std::string data = (dir.path / "data").string();
     std::string sock = (dir.path / "mysqld.sock").string();
     std::string log = (dir.path / "mysqld.log").string();
+    std::string tmp = (dir.path / "tmp").string();
     uint16_t port = 0;
     pid_t pid = -1;
     std::string error;
@@ -128,7 +129,10 @@ private:
             error = "MariaDB is not installed";
             return;
         }
-        std::string init = "mariadb-install-db --no-defaults --user=root --datadir='" + data +
+        // A private tmpdir: servers of parallel test binaries sharing /tmp
+        // collide on temporary table names while installing.
+        std::filesystem::create_directories(tmp);
+        std::string init = "mariadb-install-db --no-defaults --user=root --datadir='" + data + "' --tmpdir='" + tmp +
                            "' --auth-root-authentication-method=normal --skip-test-db >'" + log + "' 2>&1";
         if (std::system(init.c_str()) != 0) {
             error = "mariadb-install-db failed (log " + log + ")";
@@ -150,7 +154,8 @@ private:
         // Arguments built before fork(): the child of a threaded binary only
         // calls async-signal-safe functions.
         const std::string a1 = "--datadir=" + data, a2 = "--socket=" + sock, a3 = "--port=" + std::to_string(port),
-                          a4 = "--log-error=" + log, a5 = "--pid-file=" + (dir.path / "mysqld.pid").string();
+                          a4 = "--log-error=" + log, a5 = "--pid-file=" + (dir.path / "mysqld.pid").string(),
+                          a6 = "--tmpdir=" + tmp;
         // What mariadbd says before it opens its log goes there too, not
         // into the test's output.
         const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -163,7 +168,7 @@ private:
             }
             execlp("mariadbd", "mariadbd", "--no-defaults", "--user=root", a1.c_str(), a2.c_str(), a3.c_str(),
                    "--bind-address=127.0.0.1", a4.c_str(), a5.c_str(), "--skip-log-bin",
-                   "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", (char*)nullptr);
+                   "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", a6.c_str(), (char*)nullptr);
             _exit(127);
         }
         if (out >= 0) close(out);
