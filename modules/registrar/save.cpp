@@ -72,7 +72,13 @@ int Registrar::save(sip::Msg& msg, api::UsrlocDomain* d, bool reply, bool memory
         }
         std::vector<sip::NameAddr> list;
         if (!sip::parse_name_addr_list(h->value, list)) return finish(Err::BadContact, nullptr);
-        for (auto& na : list) contacts.push_back({.na = na});
+        for (auto& na : list) {
+            // A URI rewritten by an earlier function (fix_nated_contact) is
+            // the contact's identity as rewritten (the lump's text outlives save()).
+            if (const std::string* r = msg.lumps.replacement(msg.offset_of(na.uri), uint32_t(na.uri.size())))
+                na.uri = *r;
+            contacts.push_back({.na = na});
+        }
     }
     if (star && hdr_expires.value_or(default_expires) != 0) return finish(Err::StarExpires, nullptr);
     if ((star && headers > 1) || other_star) return finish(Err::StarMore, nullptr);

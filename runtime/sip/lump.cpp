@@ -39,6 +39,12 @@ void Lumps::replace(uint32_t offset, uint32_t len, std::string text) {
     ops_.push_back(Op{offset, len, std::move(text), t});
 }
 
+const std::string* Lumps::replacement(uint32_t off, uint32_t len) const {
+    for (auto it = ops_.rbegin(); it != ops_.rend(); ++it)
+        if (it->offset == off && it->len == len && it->has_text && !it->dynamic) return &it->text;
+    return nullptr;
+}
+
 bool Lumps::touches(uint32_t off, uint32_t len) const {
     const uint64_t end = uint64_t(off) + len;
     for (const Op& o : ops_) {

@@ -108,6 +108,16 @@ class Ser:
     def alive(self):
         return self.proc.poll() is None
 
+    def wait_output(self, text, timeout=10.0):
+        """True once `text` is in the log; timer-driven events (expiry,
+        flushes) land within a few timer ticks, not at an exact moment."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if text in self.output():
+                return True
+            time.sleep(0.1)
+        return False
+
     def output(self):
         if getattr(self, "final_output", None) is not None:
             return self.final_output

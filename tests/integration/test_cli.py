@@ -73,21 +73,12 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("config file ok", err)
 
-    def test_reference_config_check_names_missing_modules(self):
-        # Until every module of the reference config exists, -c must name
-        # the ones that are missing, each with its loadmodule line.
-        rc, _, err = ser("-c", "-f", REF_CFG, "-l", "127.0.0.1", "-p", "5099")
-        if rc == 0:
-            return  # all modules exist
-        self.assertEqual(rc, 255)
-        missing = [n for n in ["mysql", "sl", "tm", "rr", "maxfwd", "usrloc", "registrar", "auth", "auth_db", "uri",
-                               "uri_db", "nathelper", "textops"] if not os.path.exists(module_path(n))]
-        for name in missing:
-            self.assertRegex(err, r'nat-rtpproxy\.cfg:\d+:12: error: failed to load module '
-                                  r'"/usr/local/lib/ser/modules/%s\.so": file not found' % name)
-        # Nothing else is wrong: one error per missing module.
-        self.assertEqual(len(re.findall(r": error: ", err)), len(missing), err)
-        self.assertIn("(%d error" % len(missing), err)
+    def test_reference_config_checks_ok(self):
+        # Every module it loads exists (found through the build tree when
+        # /usr/local/lib/ser/modules has none): the config is accepted as is.
+        rc, _, err = ser("-c", "-f", REF_CFG)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("config file ok", err)
 
     def test_seed_text_with_callout_numbers_fails_at_line_2(self):
         with open(REF_CFG) as f:

@@ -63,6 +63,11 @@ public:
     // in [off, off+len] (both ends inclusive).
     bool touches(uint32_t off, uint32_t len) const;
 
+    // The text of the last replace of exactly [off, off+len), or null: how
+    // a module reads back a value another one rewrote (registrar's save()
+    // stores the Contact URI that nathelper's fix_nated_contact replaced).
+    const std::string* replacement(uint32_t off, uint32_t len) const;
+
     size_t size() const { return ops_.size(); }
     bool empty() const { return ops_.empty(); }
     void clear() { ops_.clear(); }
