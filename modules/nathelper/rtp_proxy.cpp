@@ -128,10 +128,9 @@ int Nathelper::force_rtp_proxy(sip::Msg& msg, const ForceFlags& f, std::string_v
         fmt::format_to(std::back_inserter(cmd), " {} {} {} {};{}", callid,
                        f.asymmetric || f.trust_sdp ? s.address : std::string_view(src_ip),
                        sdp.media[s.media].port_text, from_tag, s.number);
-        if (!to_tag.empty()) {
-            cmd += ' ';
-            cmd += to_tag;
-        }
+        // The To-tag carries the media number too: rtpproxy reads it either
+        // way, rtpengine only with it (docs/compatibility.md).
+        if (!to_tag.empty()) fmt::format_to(std::back_inserter(cmd), " {};{}", to_tag, s.number);
         auto reply = proxies.send_call(callid, f.node, cmd);
         if (!reply) {
             SER_DBG("nathelper: force_rtp_proxy: no RTP proxy answered '{}'", cmd);

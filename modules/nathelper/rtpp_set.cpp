@@ -291,7 +291,9 @@ std::optional<std::string> RtppSet::exchange_udp(RtppNode& n, size_t index, std:
     // Late answers to earlier commands are dropped before a new one (§2.2).
     while (::recv(fd, in, sizeof in, MSG_DONTWAIT) >= 0 || errno == ECONNREFUSED) {
     }
-    const std::string cookie = fmt::format("{}_{}", getpid(), w.cookie++);
+    // One counter for all workers: rtpengine takes a repeated cookie for a
+    // retransmission and answers from its cache, whatever socket it came from.
+    const std::string cookie = fmt::format("{}_{}", getpid(), cookies_.fetch_add(1, std::memory_order_relaxed));
     w.buf.assign(cookie);
     w.buf += ' ';
     w.buf += command;

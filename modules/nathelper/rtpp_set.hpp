@@ -76,7 +76,6 @@ public:
 private:
     struct WorkerState {
         std::vector<int> udp_fds;   // per node, connected; -1 = not open
-        uint64_t cookie = 0;
         std::string buf;
     };
 
@@ -92,6 +91,7 @@ private:
     Options opt_;
     std::vector<std::unique_ptr<RtppNode>> nodes_;
     std::vector<WorkerState> workers_;   // by Core::worker_index()
+    std::atomic<uint64_t> cookies_{0};
 };
 
 }  // namespace ser::mod::nathelper

@@ -350,12 +350,12 @@ class NathelperCases(unittest.TestCase):
         while got is not None and status(got) < 200:   # tm's 100 Trying first
             got = e.answer()
         self.assertEqual(status(got), 200, e.ser.output()[-2000:])
-        self.assertEqual(e.fake.sent(), ["L c1 127.0.0.1 5000 ft1;1 tt1"])
+        self.assertEqual(e.fake.sent(), ["L c1 127.0.0.1 5000 ft1;1 tt1;1"])
         self.assertIn("m=audio 35000 ", body_of(got))
 
     def test_120_lookup_only_on_reinvite(self):
         self.forced("force-l", to_tag="tt1")
-        self.assertEqual(self.env.fake.sent(), ["L c1 127.0.0.1 4000 tt1;1 ft1"])
+        self.assertEqual(self.env.fake.sent(), ["L c1 127.0.0.1 4000 tt1;1 ft1;1"])
         self.env.fake.clear()
         self.assertEqual(status(self.env.ask("force-l")), 404)   # no To tag: not a re-INVITE
         self.assertEqual(self.env.fake.sent(), [])
