@@ -1,9 +1,9 @@
-#include "ser/text.hpp"
+// SDP text parsing (no message needed: the fuzz target links this alone).
 #include "ser/sip/sdp.hpp"
 
 #include <charconv>
 
-#include "ser/sip/msg.hpp"
+#include "ser/text.hpp"
 
 namespace ser::sip {
 
@@ -110,17 +110,6 @@ bool parse_sdp_text(std::string_view text, Sdp& out, const char* base) {
         }
     }
     return true;
-}
-
-bool parse_sdp(const Msg& m, Sdp& out) {
-    std::string_view body = m.body();
-    if (body.empty()) return false;
-    if (const HeaderField* ct = m.header(HdrType::ContentType)) {
-        std::string_view v = ct->value.substr(0, ct->value.find(';'));
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        if (!iequals(v, "application/sdp")) return false;
-    }
-    return parse_sdp_text(body, out, m.buffer().data());
 }
 
 }  // namespace ser::sip
