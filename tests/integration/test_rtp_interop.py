@@ -53,8 +53,8 @@ auto_aliases=no
 children=2
 listen=udp:127.0.0.1:@PORT@
 mpath="''' + KAMAILIO_MODULES + r'''"
-loadmodule "sl.so"
 loadmodule "tm.so"
+loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "textops.so"
 loadmodule "rtpproxy.so"
@@ -71,6 +71,11 @@ onreply_route[MEDIA] {
   if (status =~ "2[0-9][0-9]" && has_body("application/sdp")) rtpproxy_answer();
 }
 '''
+
+
+def read(path):
+    with open(path, errors="replace") as f:
+        return f.read()
 
 
 def media_range():
@@ -132,9 +137,9 @@ class NathelperWithRtpengine(CallCases, unittest.TestCase):
                                      "--pidfile=" + os.path.join(cls.dir, "rtpengine.pid")],
                                     stdout=cls.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
-        while b"Startup complete" not in open(cls.log.name, "rb").read():
+        while "Startup complete" not in read(cls.log.name):
             if time.time() > deadline or cls.rtpe.poll() is not None:
-                raise RuntimeError("rtpengine did not start:\n" + open(cls.log.name).read())
+                raise RuntimeError("rtpengine did not start:\n" + read(cls.log.name))
             time.sleep(0.05)
         cls.ser = Ser(SER_CFG.replace("@SOCK@", "udp:127.0.0.1:%d" % cls.ctl)).__enter__()
         cls.proxy_port = cls.ser.port
@@ -151,7 +156,7 @@ class NathelperWithRtpengine(CallCases, unittest.TestCase):
             shutil.rmtree(cls.dir, ignore_errors=True)
 
     def logs(self):
-        return self.ser.output()[-2000:] + "\n--- rtpengine:\n" + open(self.log.name).read()[-3000:]
+        return self.ser.output()[-2000:] + "\n--- rtpengine:\n" + read(self.log.name)[-3000:]
 
     def test_call_media_reinvite_bye(self):
         self.run_call()
@@ -159,7 +164,7 @@ class NathelperWithRtpengine(CallCases, unittest.TestCase):
     def after_bye(self, call):
         deadline = time.time() + 3
         while time.time() < deadline:
-            if "Final packet stats" in open(self.log.name).read() or "Deleting entire call" in open(self.log.name).read():
+            if "Final packet stats" in read(self.log.name):
                 return
             time.sleep(0.1)
         self.fail("rtpengine did not delete the call:\n" + self.logs())
@@ -179,7 +184,8 @@ class KamailioWithOurRtpproxy(CallCases, unittest.TestCase):
         deadline = time.time() + 10
         while not os.path.exists(cls.sock):
             if time.time() > deadline or cls.rtpp.poll() is not None:
-                raise RuntimeError("rtpproxy did not start:\n" + open(cls.rtpp_log.name).read())
+                stop_proc(cls.rtpp)
+                raise RuntimeError("rtpproxy did not start:\n" + read(cls.rtpp_log.name))
             time.sleep(0.05)
         cls.proxy_port = free_port(also_tcp=False)
         cfg = os.path.join(cls.dir, "kamailio.cfg")
@@ -189,20 +195,19 @@ class KamailioWithOurRtpproxy(CallCases, unittest.TestCase):
         cls.kam = subprocess.Popen([KAMAILIO, "-f", cfg, "-DD", "-E", "-w", cls.dir, "-P",
                                     os.path.join(cls.dir, "kamailio.pid"), "-Y", os.path.join(cls.dir, "kamailio.fifo")],
                                    stdout=cls.kam_log, stderr=subprocess.STDOUT)
-        # Ready when it answers an OPTIONS (any reply).
-        probe = Peer()
+        # Ready when its UDP port is bound by it.
         deadline = time.time() + 15
-        try:
-            while True:
-                if cls.kam.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("kamailio did not start:\n" + open(cls.kam_log.name).read())
-                probe.send("OPTIONS sip:ping@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-p\n"
-                           "From: <sip:p@x>;tag=1\nTo: <sip:p@x>\nCall-ID: probe\nCSeq: 1 OPTIONS\n"
-                           "Max-Forwards: 0\nContent-Length: 0\n\n" % probe.port, cls.proxy_port)
-                if probe.recv(0.3) is not None:
-                    break
-        finally:
-            probe.close()
+        while True:
+            if cls.kam.poll() is not None or time.time() > deadline:
+                stop_proc(cls.kam)
+                stop_proc(cls.rtpp)
+                raise RuntimeError("kamailio did not start:\n" + read(cls.kam_log.name))
+            bound = subprocess.run(["ss", "-Hulnp", "sport = :%d" % cls.proxy_port], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL).stdout.decode()
+            if "kamailio" in bound:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)   # its children finish their start-up
         cls.relay_ip = "127.0.0.1"
 
     @classmethod
@@ -214,8 +219,8 @@ class KamailioWithOurRtpproxy(CallCases, unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def logs(self):
-        return ("--- kamailio:\n" + open(self.kam_log.name).read()[-2000:] +
-                "\n--- rtpproxy:\n" + open(self.rtpp_log.name).read()[-3000:])
+        return ("--- kamailio:\n" + read(self.kam_log.name)[-2000:] +
+                "\n--- rtpproxy:\n" + read(self.rtpp_log.name)[-3000:])
 
     def test_call_media_reinvite_bye(self):
         self.run_call()
