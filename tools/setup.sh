@@ -7,7 +7,8 @@ packages=(
   g++ meson ninja-build pkg-config
   libboost-dev libboost-filesystem-dev libfmt-dev libssl-dev libsqlite3-dev
   libgtest-dev libbenchmark-dev default-libmysqlclient-dev
-  python3 sip-tester iproute2 nftables procps mariadb-server sqlite3
+  python3 sip-tester iproute2 nftables conntrack tcpdump procps mariadb-server sqlite3 rtpengine-daemon
+  clang libclang-rt-14-dev kamailio
 )
 
 missing=()

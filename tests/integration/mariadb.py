@@ -1,7 +1,14 @@
 """A private MariaDB server for integration tests: its own data directory,
 socket and TCP port on 127.0.0.1 under a temporary directory. Started by the
 test that needs it and removed with everything it made; stop()/start()
-simulate an outage on the same port and data."""
+simulate an outage on the same port and data.
+
+For a server inside a network/mount namespace (test_nat_e2e): `run_prefix`
+is put before the mariadbd command (e.g. nsenter ...), `sock` is the socket
+path mariadbd is told (as seen inside), `client_sock` the same socket as
+reached from this process, `networking=False` opens no TCP port, and
+`base_dir` is where the temporary directory goes (a directory the namespace
+sees)."""
 
 import os
 import shutil
@@ -14,19 +21,24 @@ from sertest import free_port
 
 
 class MariaDB:
-    def __init__(self):
+    def __init__(self, run_prefix=(), sock=None, client_sock=None, networking=True, base_dir=None):
         self.dir = None
         self.proc = None
         self.port = 0
+        self.run_prefix = list(run_prefix)
+        self.server_sock = sock
+        self.client_sock = client_sock
+        self.networking = networking
+        self.base_dir = base_dir
 
     # ---- life cycle
     def __enter__(self):
         for tool in ("mariadbd", "mariadb-install-db", "mariadb"):
             if not shutil.which(tool):
                 raise RuntimeError("%s not installed (tools/setup.sh installs mariadb-server)" % tool)
-        self.dir = tempfile.mkdtemp(prefix="ser-it-mdb-")
+        self.dir = tempfile.mkdtemp(prefix="ser-it-mdb-", dir=self.base_dir)
         self.data = os.path.join(self.dir, "data")
-        self.sock = os.path.join(self.dir, "mysqld.sock")
+        self.sock = self.client_sock or self.server_sock or os.path.join(self.dir, "mysqld.sock")
         self.log = os.path.join(self.dir, "mysqld.log")
         # A private tmpdir: servers of parallel tests sharing /tmp collide on
         # temporary table names while installing.
@@ -37,7 +49,8 @@ class MariaDB:
                 subprocess.run(["mariadb-install-db", "--no-defaults", "--user=root", "--datadir=" + self.data,
                                 "--tmpdir=" + self.tmp, "--auth-root-authentication-method=normal", "--skip-test-db"],
                                stdout=log, stderr=subprocess.STDOUT, check=True, timeout=120)
-            self.port = free_port()
+            if self.networking:
+                self.port = free_port()
             self.start()
         except BaseException:
             self.__exit__(None, None, None)
@@ -54,9 +67,12 @@ class MariaDB:
         if self.proc:
             return
         log = open(self.log, "ab")
+        net = ["--port=%d" % self.port, "--bind-address=127.0.0.1"] if self.networking else ["--skip-networking"]
         self.proc = subprocess.Popen(
-            ["mariadbd", "--no-defaults", "--user=root", "--datadir=" + self.data, "--socket=" + self.sock,
-             "--port=%d" % self.port, "--bind-address=127.0.0.1", "--log-error=" + self.log,
+            self.run_prefix +
+            ["mariadbd", "--no-defaults", "--user=root", "--datadir=" + self.data,
+             "--socket=" + (self.server_sock or self.sock)] + net +
+            ["--log-error=" + self.log,
              "--pid-file=" + os.path.join(self.dir, "mysqld.pid"), "--skip-log-bin",
              "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", "--tmpdir=" + self.tmp],
             stdout=log, stderr=subprocess.STDOUT)
