@@ -57,12 +57,10 @@ route {
   if (loose_route()) { t_relay(); break; };
   t_relay();
 }
-onreply_route[1] {
-  $4
-}
 CFG
+  [ -z "$4" ] || printf 'onreply_route[1] {\n  %s\n}\n' "$4" >> "$tmp/$1.cfg"
 }
-write_cfg plain $((base + 60)) 't_on_reply("1");' ''
+write_cfg plain $((base + 60)) '' ''
 write_cfg nat $((base + 61)) 'if (method=="BYE") unforce_rtp_proxy(); if (method=="INVITE") force_rtp_proxy(); t_on_reply("1");' \
   'if (status=~"(183)|2[0-9][0-9]" && !search("^Content-Length:[ ]*0")) force_rtp_proxy();'
 
@@ -83,6 +81,10 @@ for _ in $(seq 1 100); do
     ss -Huln "sport = :${PORT[nat]}" | grep -q . && ss -Huln "sport = :$uas" | grep -q . && break
   sleep 0.1
 done
+for name in plain nat; do
+  ss -Huln "sport = :${PORT[$name]}" | grep -q . || { echo "ser ($name) did not start:" >&2; tail -20 "$tmp/$name.log" >&2; exit 1; }
+done
+[ -S "$tmp/rtpproxy.sock" ] || { echo "rtpproxy did not start:" >&2; tail -20 "$tmp/rtpproxy.log" >&2; exit 1; }
 
 run_calls() {   # name calls rate -> "ok ser_ticks rtpp_ticks"
   local name=$1 n=$2 r=$3 t0 p0
