@@ -506,7 +506,7 @@ class ProxyHealth(unittest.TestCase):
 
 
 class NatPings(unittest.TestCase):
-    def ping_env(self, nated_only, fix):
+    def ping_env(self, nated_only, fix, method=None):
         route = r'''
 route {
   if (method == "REGISTER") {
@@ -518,6 +518,8 @@ route {
 }
 '''
         params = 'modparam("nathelper", "natping_interval", 1)\nmodparam("nathelper", "ping_nated_only", %d)\n' % nated_only
+        if method:
+            params += 'modparam("nathelper", "natping_method", "%s")\n' % method
         return Env(params=params, route=route)
 
     def register(self, env, case, contact, fix=False):
@@ -560,6 +562,21 @@ route {
             self.register(env, "nat", "<sip:alice@10.0.0.5:5060>", fix=True)
             got = self.pings(env.uac, 2.6)
             self.assertGreaterEqual(len(got), 2, env.ser.output()[-2000:])
+        finally:
+            env.close()
+
+
+    def test_natping_method_sends_requests_through_tm(self):
+        env = self.ping_env(nated_only=1, fix=False, method="options")
+        try:
+            target = Peer()
+            self.register(env, "nat", "<sip:alice@127.0.0.1:%d>" % target.port)
+            m = target.recv(3.0)
+            self.assertIsNotNone(m, env.ser.output()[-2000:])
+            self.assertTrue(m.startswith("OPTIONS sip:alice@127.0.0.1:%d SIP/2.0" % target.port), m)
+            self.assertEqual(header(m, "To"), ["<sip:alice@127.0.0.1:%d>" % target.port])
+            self.assertTrue(header(m, "From")[0].startswith("<sip:registrar>;tag="), m)
+            target.close()
         finally:
             env.close()
 
