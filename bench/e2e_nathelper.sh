@@ -11,7 +11,9 @@
 # Usage: bench/e2e_nathelper.sh [builddir] [calls per round] [rate]
 #   defaults: build-release 5000 500
 # Environment: ROUNDS (3), PORT_BASE (17000), BUDGET (hard bound in seconds
-# on every process started here, 900).
+# on every process started here, 900), CTRL (unix, or udp: the control
+# protocol over one connected UDP socket per worker instead of a unix
+# connection per command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -22,6 +24,7 @@ rounds=${ROUNDS:-3}
 budget=${BUDGET:-900}
 base=${PORT_BASE:-17000}
 uas=$((base + 70)); uac=$((base + 80))
+ctrl=${CTRL:-unix}
 
 for f in "$build/runtime/ser" "$build/modules/nathelper/nathelper.so" "$build/rtpproxy/rtpproxy"; do
   [ -e "$f" ] || { echo "missing $f (build first: ninja -C $build)" >&2; exit 2; }
@@ -36,6 +39,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 cd "$tmp"
 
+if [ "$ctrl" = udp ]; then sock="udp:127.0.0.1:$((base + 90))"; else sock="unix:$tmp/rtpproxy.sock"; fi
 # Two sers: "plain" relays, "nat" also drives rtpproxy.
 write_cfg() {   # name port media-lines
   cat > "$tmp/$1.cfg" <<CFG
@@ -49,7 +53,7 @@ loadmodule "rr.so"
 loadmodule "maxfwd.so"
 loadmodule "textops.so"
 loadmodule "nathelper.so"
-modparam("nathelper", "rtpproxy_sock", "unix:$tmp/rtpproxy.sock")
+modparam("nathelper", "rtpproxy_sock", "$sock")
 route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); break; };
   if (method!="REGISTER") record_route();
@@ -64,7 +68,7 @@ write_cfg plain $((base + 60)) '' ''
 write_cfg nat $((base + 61)) 'if (method=="BYE") unforce_rtp_proxy(); if (method=="INVITE") force_rtp_proxy(); t_on_reply("1");' \
   'if (status=~"(183)|2[0-9][0-9]" && !search("^Content-Length:[ ]*0")) force_rtp_proxy();'
 
-timeout -k 5 "$budget" "$build/rtpproxy/rtpproxy" -f -F -l 127.0.0.1 -s "unix:$tmp/rtpproxy.sock" \
+timeout -k 5 "$budget" "$build/rtpproxy/rtpproxy" -f -F -l 127.0.0.1 -s "unix:$tmp/rtpproxy.sock" -s "udp:127.0.0.1:$((base + 90))" \
   -m 30000 -M 39999 -d ERR -p "$tmp/rtpproxy.pid" > "$tmp/rtpproxy.log" 2>&1 &
 roots+=("$!"); rtpp_root=$!
 declare -A ROOT PORT
@@ -100,7 +104,7 @@ $(( $(tree_ticks "${ROOT[$name]}") - t0 )) $(( $(tree_ticks "$rtpp_root") - p0 )
 us() { awk -v t="$1" -v k="$tck" -v n="$2" 'BEGIN{printf "%.1f", t / k * 1e6 / n}'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-echo "e2e_nathelper: $rounds rounds of $calls calls at $rate/s; machine: $(nproc) cores, load $(load)"
+echo "e2e_nathelper: control over $ctrl; $rounds rounds of $calls calls at $rate/s; machine: $(nproc) cores, load $(load)"
 for name in plain nat; do run_calls "$name" 500 250 > /dev/null; done   # warm-up
 declare -A list
 rtpp_list=""
