@@ -121,6 +121,7 @@ bool RtppSet::init(Core& core, std::string_view sock_param, const Options& o, st
     opt_ = o;
     nodes_.clear();
     if (!parse_rtpproxy_sock(core, sock_param, nodes_, error)) return false;
+    for (size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->index = i;
     workers_.clear();
     workers_.resize(size_t(core.worker_count() > 0 ? core.worker_count() : 1));
     for (auto& w : workers_) w.udp_fds.assign(nodes_.size(), -1);
@@ -227,9 +228,7 @@ std::optional<std::string> RtppSet::send_call(std::string_view callid, int index
 
 std::optional<std::string> RtppSet::exchange(RtppNode& n, std::string_view command) {
     if (n.kind == RtppNode::Kind::Unix) return exchange_unix(n, command);
-    size_t i = 0;
-    while (nodes_[i].get() != &n) ++i;
-    return exchange_udp(n, i, command);
+    return exchange_udp(n, n.index, command);
 }
 
 std::optional<std::string> RtppSet::exchange_unix(RtppNode& n, std::string_view command) {

@@ -30,6 +30,7 @@ struct RtppNode {
     sockaddr_storage addr{};   // udp address
     socklen_t addr_len = 0;
     unsigned weight = 1;
+    size_t index = 0;          // position in rtpproxy_sock (its per-worker UDP socket)
 
     // 0: usable. Otherwise disabled until this time (ms on the core's
     // clock); kNever: never tested again. `tested` is false until a
