@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-filesystem-dev libfmt-dev libssl-dev libsqlite3-dev
   libgtest-dev libbenchmark-dev default-libmysqlclient-dev
   python3 sip-tester iproute2 nftables conntrack tcpdump procps mariadb-server sqlite3 rtpengine-daemon
-  clang libclang-rt-14-dev kamailio
+  clang libclang-rt-14-dev kamailio python3-prometheus-client
 )
 
 missing=()

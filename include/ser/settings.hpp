@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ser/version.hpp"
+
 namespace ser {
 
 struct Settings {
@@ -58,7 +60,8 @@ struct Settings {
     bool mcast_loopback = false;
     int mcast_ttl = -1;
 
-    std::string server_header = "Server: Sip EXpress router (0.9.6 (x86_64/linux))";
+    // "Server: " + what this server is (ser/version.hpp), as SER built its SERVER_HDR.
+    std::string server_header = std::string("Server: ") + kServerName;
 };
 
 }  // namespace ser

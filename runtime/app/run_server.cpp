@@ -15,7 +15,9 @@
 #include <fmt/format.h>
 
 #include "runtime/app/app.hpp"
+#include "runtime/app/management.hpp"
 #include "runtime/app/module_timers.hpp"
+#include "runtime/app/thread_table.hpp"
 #include "runtime/core/log_sink.hpp"
 #include "runtime/net/net_transport.hpp"
 #include "ser/log.hpp"
@@ -150,8 +152,32 @@ int worker_count_for(const rt::Server& server) {
         if (sock.proto == PROTO_UDP) ++udp;
         if (sock.proto == PROTO_TCP) tcp = true;
     }
-    return kFirstReceiverRank + udp * children + (tcp ? tcp_children : 0);
+    return kFirstReceiverRank + udp * children + (tcp ? tcp_children : 0) + Management::thread_count(s);
 }
+
+namespace {
+
+// What `ps` says of each thread, in the order their ranks are given.
+void describe_threads(const rt::Server& server, ThreadTable& t) {
+    const Settings& s = server.settings();
+    int children = s.children > 0 ? s.children : 8;
+    int tcp_children = s.tcp_children > 0 ? s.tcp_children : children;
+    t.describe(0, "main process");
+    t.describe(kRankModuleTimers, "module timers");
+    t.describe(kRankProtocolTimers, "protocol timers");
+    int rank = kFirstReceiverRank;
+    bool tcp = false;
+    for (const auto& sock : server.sockets()) {
+        if (sock.proto == PROTO_TCP) tcp = true;
+        if (sock.proto != PROTO_UDP) continue;
+        for (int i = 0; i < children; ++i)
+            t.describe(rank++, fmt::format("receiver child={} sock={}:{}", i, sock.address_text, sock.port));
+    }
+    if (tcp)
+        for (int i = 0; i < tcp_children; ++i) t.describe(rank++, fmt::format("tcp receiver child={}", i));
+}
+
+}  // namespace
 
 int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
     const Settings& s = server.settings();
@@ -180,15 +206,18 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
     }
     for (const auto& sock : server.sockets())
         SER_INFO("listening on {}:{}:{}", sock.proto == PROTO_UDP ? "udp" : "tcp", sock.address_text, sock.port);
+    ThreadTable threads;
+    describe_threads(server, threads);
+    threads.started(0);
+    Management management(server, o, threads);
+    if (!management.open(err)) {
+        SER_ERR("{}", err);
+        return 255;
+    }
     if (!drop_privileges(s)) return 255;
 
-    // The FIFO and unix-socket management interfaces come with serctl (a
-    // later milestone); say so instead of pretending to serve them.
-    if (!s.fifo.empty()) SER_WARN("fifo=\"{}\" is not served yet: the FIFO interface is not implemented", s.fifo);
-    if (!s.unix_sock.empty())
-        SER_WARN("unix_sock=\"{}\" is not served yet: the unix-socket interface is not implemented", s.unix_sock);
-
-    auto worker_init = [&server](int rank) {
+    auto worker_init = [&server, &threads](int rank) {
+        threads.started(rank);
         rt::Server::set_worker_index(rank);
         set_log_process_index(rank);
         std::string e;
@@ -216,10 +245,12 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
         return ok;
     });
     bool ok = net.start(kFirstReceiverRank, worker_init);
+    ok = management.start(worker_count_for(server) - Management::thread_count(s), worker_init) && ok;
     while (timer_inits.load() < 1 + (timers.size() ? 1 : 0)) usleep(1000);
     ok = ok && timer_ok;
     if (!ok) {
         SER_ERR("start-up failed: a worker could not initialise");
+        management.stop();
         net.stop();
         timers.stop();
         server.timer_wheel().stop();
@@ -253,6 +284,7 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
         if (sig == SIGUSR1) SER_NOTICE("memory status: heap managed by the system allocator");
         // SIGHUP, SIGUSR2: ignored, as in SER
     }
+    management.stop();
     net.stop();
     timers.stop();
     server.timer_wheel().stop();
