@@ -11,8 +11,6 @@
 
 namespace ser::mod::tm {
 
-namespace {
-
 const char* standard_reason(int code) {
     switch (code) {
     case 408: return "Request Timeout";
@@ -22,6 +20,8 @@ const char* standard_reason(int code) {
     default: return "Unknown";
     }
 }
+
+namespace {
 
 // RFC 3261 §16.7 step 6: a 6xx wins, otherwise the lowest class; within a
 // class the lowest code.

@@ -95,6 +95,32 @@ Transaction* Tm::find_by_branch(std::string_view br, int& index) {
     return nullptr;
 }
 
+Transaction* Tm::find_by_ident(uint32_t h, uint32_t label) {
+    if (h >= kBuckets) return nullptr;
+    Bucket& b = bucket(h);
+    std::lock_guard lk(b.mu);
+    for (Transaction* t = b.head; t; t = t->next) {
+        if (t->label == label && t->hash == h && !t->deleted) {
+            ref(*t);
+            return t;
+        }
+    }
+    return nullptr;
+}
+
+Transaction* Tm::find_local_invite(std::string_view call_id, std::string_view cseq_num) {
+    const uint32_t h = hash_of(call_id, cseq_num);
+    Bucket& b = bucket(h);
+    std::lock_guard lk(b.mu);
+    for (Transaction* t = b.head; t; t = t->next) {
+        if (t->local && t->is_invite && !t->deleted && t->call_id == call_id && t->cseq_num == cseq_num) {
+            ref(*t);
+            return t;
+        }
+    }
+    return nullptr;
+}
+
 uint64_t Tm::t2_ms() const { return retr_timer2_s > 0 ? uint64_t(retr_timer2_s) * 1000 : 4000; }
 
 uint64_t Tm::retr_interval(bool invite, int step) const {

@@ -1,6 +1,7 @@
 // tm's module glue: parameters, script functions with their fix-ups, FIFO
 // commands, the API for other modules (modules.md §3.1, §3.2, §3.12).
 #include "modules/tm/tm.hpp"
+#include "modules/tm/fifo_cmds.hpp"
 
 #include <regex.h>
 
@@ -315,8 +316,11 @@ int fifo_hash(Module& self, FifoRequest& req) {
 }
 
 const FifoExport fifo[] = {
+    {"t_uac_dlg", fifo_uac_dlg},
+    {"t_uac_cancel", fifo_uac_cancel},
     {"t_stats", fifo_stats},
     {"t_hash", fifo_hash},
+    {"t_reply", fifo_t_reply},
 };
 
 }  // namespace

@@ -99,6 +99,15 @@ public:
     void unlink(Bucket& b, Transaction& t);    // bucket lock held
     // The transaction a reply's top Via branch names (referenced), or null.
     Transaction* find_by_branch(std::string_view branch, int& branch_index);
+    // By SER's identity "hash:label" (FIFO t_reply), referenced, or null.
+    Transaction* find_by_ident(uint32_t hash, uint32_t label);
+    // A pending INVITE of our own by Call-ID and CSeq number (FIFO
+    // t_uac_cancel), referenced, or null.
+    Transaction* find_local_invite(std::string_view call_id, std::string_view cseq_num);
+    // A reply made by the management interface (FIFO t_reply): the given
+    // To-tag, extra header lines and body. t.mu held.
+    int reply_with(Transaction& t, int code, std::string_view reason, std::string_view to_tag,
+                   std::string_view headers, std::string_view body);
 
     // Matching (match.cpp): bucket lock held.
     enum class Match { None, Retransmission, E2eAck };
@@ -168,5 +177,7 @@ struct ErrorReply {
     std::string reason;
 };
 ErrorReply error_reply(int ser_error);
+// The reason phrase of a reply tm makes itself (408, 487, 500, 503).
+const char* standard_reason(int code);
 
 }  // namespace ser::mod::tm

@@ -160,6 +160,25 @@ int Tm::reply_locally(Transaction& t, sip::Msg& req, int code, std::string_view 
     return send_upstream(t, std::move(data), code, true);
 }
 
+int Tm::reply_with(Transaction& t, int code, std::string_view reason, std::string_view to_tag,
+                   std::string_view headers, std::string_view body) {
+    if (t.local || !t.req) return -1;
+    if (t.has_final_upstream()) {
+        SER_ERR("tm: can't generate a {} reply when a final {} was sent out", code, t.uas_status);
+        return -1;
+    }
+    const sip::NameAddr* to = t.req->to();
+    LocalReply r;
+    r.code = code;
+    r.reason = reason;
+    r.to_tag = to && !to->tag ? to_tag : std::string_view();
+    r.extra_headers = headers;
+    r.body = body;
+    std::string data = core().build_local_reply(*t.req, r);
+    if (code >= 200) stats_.replied_locally.fetch_add(1, std::memory_order_relaxed);
+    return send_upstream(t, std::move(data), code, true);
+}
+
 void Tm::complete(Transaction& t, int code) {
     if (t.completed) return;
     t.completed = true;
