@@ -1,6 +1,7 @@
 // The nathelper module's descriptor: parameters (§12.1), functions and
 // their fix-ups (§12.2), start-up, and the NAT ping timer.
 #include "modules/nathelper/nathelper.hpp"
+#include "modules/nathelper/fifo_cmds.hpp"
 
 #include <charconv>
 
@@ -130,6 +131,11 @@ const TimerExport timers[] = {
     {"natping", ping_interval_ms, ping_tick},
 };
 
+const FifoExport fifo[] = {
+    {"nh_show_rtpp", fifo_show_rtpp},
+    {"nh_enable_rtpp", fifo_enable_rtpp},
+};
+
 }  // namespace
 
 }  // namespace ser::mod::nathelper
@@ -139,5 +145,5 @@ SER_MODULE((::ser::ModuleExports{
     []() -> ::ser::Module* { return new ::ser::mod::nathelper::Nathelper; },
     ::ser::mod::nathelper::cmds, SER_COUNT(::ser::mod::nathelper::cmds),
     ::ser::mod::nathelper::params, SER_COUNT(::ser::mod::nathelper::params),
-    nullptr, 0,
+    ::ser::mod::nathelper::fifo, SER_COUNT(::ser::mod::nathelper::fifo),
     ::ser::mod::nathelper::timers, SER_COUNT(::ser::mod::nathelper::timers), 0}))

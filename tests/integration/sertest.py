@@ -249,6 +249,42 @@ def stop_proc(p, timeout=5):
             p.wait()
 
 
+def fifo_command(fifo, command, lines=(), fifo_dir="/tmp/", timeout=5.0):
+    """One request to ser's FIFO as serctl sends it; returns the reply text
+    (None when none came within `timeout`)."""
+    import select
+    name = "ser_it_reply_%d_%d" % (os.getpid(), int(time.monotonic() * 1e6))
+    path = os.path.join(fifo_dir, name)
+    os.mkfifo(path, 0o600)
+    try:
+        rfd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            req = ":%s:%s\n" % (command, name) + "".join(l + "\n" for l in lines) + "\n"
+            wfd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            try:
+                os.write(wfd, req.encode())
+            finally:
+                os.close(wfd)
+            out, deadline, got = b"", time.monotonic() + timeout, False
+            while time.monotonic() < deadline:
+                r, _, _ = select.select([rfd], [], [], max(0.0, deadline - time.monotonic()))
+                if not r:
+                    break
+                chunk = os.read(rfd, 65536)
+                if chunk:
+                    out += chunk
+                    got = True
+                elif got:
+                    return out.decode(errors="replace")
+                else:
+                    time.sleep(0.01)   # no writer yet
+            return out.decode(errors="replace") if got else None
+        finally:
+            os.close(rfd)
+    finally:
+        os.unlink(path)
+
+
 def module_path(name):
     return os.path.join(BUILD_DIR, "modules", name, name + ".so")
 

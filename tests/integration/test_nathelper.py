@@ -505,6 +505,47 @@ class ProxyHealth(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+    def test_fifo_shows_and_disables_proxies(self):
+        """nh_show_rtpp lists the proxies; nh_enable_rtpp takes one out of
+        service (every call goes to the other) and back."""
+        d = tempfile.mkdtemp(prefix="ser-it-nh-")
+        a = FakeRtpproxy(path=os.path.join(d, "a.sock")).start()
+        b = FakeRtpproxy(path=os.path.join(d, "b.sock")).start()
+        uac, uas = Peer(), Peer()
+        fifo = os.path.join(d, "ser_fifo")
+        cfg = ('fifo="%s"\nfifo_dir="%s/"\n' % (fifo, d)) + HEAD + \
+            ('modparam("nathelper", "rtpproxy_sock", "unix:%s=1 unix:%s=1")\n' % (a.path, b.path)) + \
+            CASES.replace("@UAS@", str(uas.port))
+        try:
+            with Ser(cfg) as ser:
+                def calls(prefix):
+                    a.clear(), b.clear()
+                    for i in range(10):
+                        uac.send(request(uac, "force", callid="%s-%d" % (prefix, i), uas_port=uas.port), ser.port)
+                        self.assertIsNotNone(uas.recv(2.0))
+                    return len(a.sent()), len(b.sent())
+                na, nb = calls("one")
+                self.assertTrue(na and nb, (na, nb))
+                show = fifo_command(fifo, "nh_show_rtpp", fifo_dir=d + "/")
+                self.assertEqual(show, "200 ok\nunix:%s=1 weight=1 enabled\nunix:%s=1 weight=1 enabled\n" % (a.path, b.path))
+                self.assertEqual(fifo_command(fifo, "nh_enable_rtpp", ["unix:" + b.path, "0"], fifo_dir=d + "/"),
+                                 "200 RTP proxy unix:%s=1 disabled\n" % b.path)
+                self.assertEqual(calls("two"), (10, 0))
+                self.assertIn("unix:%s=1 weight=1 disabled\n" % b.path, fifo_command(fifo, "nh_show_rtpp", fifo_dir=d + "/"))
+                self.assertEqual(fifo_command(fifo, "nh_enable_rtpp", ["unix:nosuch", "1"], fifo_dir=d + "/"),
+                                 "404 nh_enable_rtpp: no RTP proxy unix:nosuch\n")
+                fifo_command(fifo, "nh_enable_rtpp", ["unix:" + b.path, "1"], fifo_dir=d + "/")
+                na, nb = calls("three")
+                self.assertTrue(na and nb, (na, nb))
+        finally:
+            for f in (a, b):
+                if not f.stopping:
+                    f.stop()
+            uac.close()
+            uas.close()
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class NatPings(unittest.TestCase):
     def ping_env(self, nated_only, fix, method=None):
         route = r'''
