@@ -127,7 +127,10 @@ public:
         switch (server_.read_line(line, kMaxLine, kLineTimeoutMs)) {
         case Read::Line: return line;
         case Read::TooLong: SER_ERR("fifo: request line too long"); return std::nullopt;
-        case Read::Timeout: SER_ERR("fifo: the client stopped writing its request"); return std::nullopt;
+        case Read::Timeout:
+            SER_ERR("fifo: the client stopped writing its request");
+            timed_out_ = true;
+            return std::nullopt;
         case Read::Stopped: return std::nullopt;
         }
         return std::nullopt;
@@ -140,6 +143,7 @@ public:
         return std::make_unique<LateFifoReply>(server_.late_, path_);
     }
 
+    bool timed_out() const { return timed_out_; }
     // Sends what the command wrote, unless it answers later.
     void finish() {
         if (!later_ && !path_.empty()) write_reply_fifo(path_, text_, kReplyTimeoutMs);
@@ -149,6 +153,7 @@ private:
     FifoServer& server_;
     std::string path_, text_;
     bool later_ = false;
+    bool timed_out_ = false;
 };
 
 FifoServer::FifoServer(const Settings& settings, const CommandTable& commands)
@@ -328,6 +333,8 @@ void FifoServer::serve(const std::string& line) {
             Request req(*this, reply_path);
             if ((*h)(req) < 0) SER_ERR("fifo: command ({}) processing failed", command);
             req.finish();
+            // The client stopped in the middle: what comes next is a new request.
+            if (req.timed_out()) return;
         } else {
             SER_ERR("fifo: command {} is not available", command);
             if (!reply_path.empty())
