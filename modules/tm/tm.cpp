@@ -240,6 +240,35 @@ int w_t_check_status(Module& m, sip::Msg& msg, const CallArg* a) {
     return tm(m).t_check_status(msg, &a[0].as<CompiledRe>().re);
 }
 
+// t_write_*(dest, "action[/append]"): the append name must be a tw_append.
+bool fix_twrite(Module& self, CallArg& arg, int index, std::string& error) {
+    if (index != 1) return true;
+    auto& info = arg.make<TwInfo>();
+    std::string_view text = arg.text;
+    size_t slash = text.find('/');
+    info.action = std::string(text.substr(0, slash));
+    if (info.action.empty()) {
+        error = "t_write: empty action name";
+        return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    std::string_view name = text.substr(slash + 1);
+    for (const auto& a : tm(self).tw_append)
+        if (iequals(a->name, name)) info.append = a.get();
+    if (!info.append) {
+        error = "t_write: no tw_append named '" + std::string(name) + "'";
+        return false;
+    }
+    return true;
+}
+
+int w_t_write_req(Module& m, sip::Msg& msg, const CallArg* a) {
+    return tm(m).t_write(msg, a[1].as<TwInfo>(), a[0].text, false);
+}
+int w_t_write_unix(Module& m, sip::Msg& msg, const CallArg* a) {
+    return tm(m).t_write(msg, a[1].as<TwInfo>(), a[0].text, true);
+}
+
 constexpr unsigned RF = kRequestRoute | kFailureRoute;
 constexpr unsigned RFO = kAnyRoute;
 
@@ -262,15 +291,19 @@ const CmdExport cmds[] = {
     {"t_on_reply", 1, w_t_on_reply, fix_route<RouteKind::OnReply>, RFO},
     {"t_on_failure", 1, w_t_on_failure, fix_route<RouteKind::Failure>, RFO},
     {"t_check_status", 1, w_t_check_status, fix_regex, RFO},
+    {"t_write_req", 2, w_t_write_req, fix_twrite, RF},
+    {"t_write_unix", 2, w_t_write_unix, fix_twrite, RF},
 };
 
 bool set_tw_append(Module& self, const ParamValue& v, std::string& error) {
-    // name ':' element (';' element)* — checked for shape; kept for t_write_*.
-    if (v.text.find(':') == std::string_view::npos) {
-        error = "tw_append needs 'name:element[;element...]'";
-        return false;
-    }
-    tm(self).tw_append.emplace_back(v.text);
+    auto a = std::make_unique<TwAppend>();
+    if (!parse_tw_append(v.text, *a, error)) return false;
+    for (const auto& other : tm(self).tw_append)
+        if (iequals(other->name, a->name)) {
+            error = "duplicated tw_append name '" + a->name + "'";
+            return false;
+        }
+    tm(self).tw_append.push_back(std::move(a));
     return true;
 }
 

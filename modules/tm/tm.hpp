@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "modules/tm/cell.hpp"
+#include "modules/tm/twrite.hpp"
 #include "ser/api/tm.hpp"
 #include "ser/module.hpp"
 
@@ -43,7 +44,7 @@ public:
     bool restart_fr_on_each_reply = true;
     std::string fr_timer_avp = "callee_fr_timer";
     std::string fr_inv_timer_avp = "callee_fr_inv_timer";
-    std::vector<std::string> tw_append;
+    std::vector<std::unique_ptr<TwAppend>> tw_append;
 
     Tm();
     ~Tm() override;
@@ -65,6 +66,8 @@ public:
     int t_on_reply(sip::Msg& msg, int n);
     int t_on_failure(sip::Msg& msg, int n);
     int t_check_status(sip::Msg& msg, const void* regex);
+    // t_write_req / t_write_unix (twrite.cpp).
+    int t_write(sip::Msg& msg, const TwInfo& info, const std::string& dest, bool unix_socket);
 
     // ---- TmApi
     int t_uac(const api::UacRequest& r, api::TmCallback done) override;
