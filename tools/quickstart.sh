@@ -2,8 +2,9 @@
 # The main job: install what is missing, build an optimized ser, create the
 # quickstart database (/var/lib/ser/ser.db, SQLite) when it does not exist,
 # and run ser on cfg/quickstart.cfg (a registrar and authenticating proxy on
-# 127.0.0.1:5060) in the foreground, logging to the terminal. Ctrl-C stops it.
-# Add users with: tools/ser-db add-user sqlite:///var/lib/ser/ser.db alice@127.0.0.1 secret
+# 127.0.0.1:5060) in the foreground, logging to the terminal, with its FIFO at
+# /tmp/ser_fifo for serctl. Ctrl-C stops it.
+# Add users with: SER_DB_URL=sqlite:///var/lib/ser/ser.db tools/serctl add alice@127.0.0.1 secret
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -12,6 +13,6 @@ db=/var/lib/ser/ser.db
 if [ ! -f "$db" ]; then
   mkdir -p "$(dirname "$db")"
   SIP_DOMAIN=127.0.0.1 tools/ser-db create sqlite "$db"
-  echo "quickstart: created $db; add a user: tools/ser-db add-user sqlite://$db alice@127.0.0.1 secret"
+  echo "quickstart: created $db; add a user: SER_DB_URL=sqlite://$db tools/serctl add alice@127.0.0.1 secret"
 fi
-exec build-release/runtime/ser -f cfg/quickstart.cfg --foreground --stderr "$@"
+exec build-release/runtime/ser -f cfg/quickstart.cfg -i /tmp/ser_fifo --foreground --stderr "$@"
