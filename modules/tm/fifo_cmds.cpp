@@ -1,5 +1,6 @@
 #include "modules/tm/fifo_cmds.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "ser/sip/msg.hpp"
 #include "ser/sip/name_addr.hpp"
 #include "ser/sip/uri.hpp"
+#include "ser/text.hpp"
 
 namespace ser::mod::tm {
 
@@ -112,6 +114,22 @@ int fifo_uac_dlg(Module& self, FifoRequest& req) {
     else if (!sip::parse_uri(*hop, pu)) return uac_error(req, 400, "next hop uri invalid\n");
     auto headers = line_set(req);
     if (!headers || headers->empty()) return uac_error(req, 400, "HFs expected");
+    // Content-Length is tm's to write: its line is noted and left out (the
+    // header lines have no body for a length to be checked against).
+    bool has_length = false;
+    {
+        std::string kept;
+        for (size_t p = 0; p < headers->size();) {
+            size_t e = std::min(headers->find("\r\n", p), headers->size());
+            std::string_view l = std::string_view(*headers).substr(p, e - p);
+            std::string_view name = l.substr(0, l.find(':'));
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+            if (iequals(name, "Content-Length") || iequals(name, "l")) has_length = true;
+            else kept.append(l).append("\r\n");
+            p = e + 2;
+        }
+        *headers = std::move(kept);
+    }
     // The header lines are read with the SIP parser, as SER did: as those of
     // a reply (whose required headers the checks below name one by one),
     // behind a placeholder Via that is not copied into the request.
@@ -126,7 +144,7 @@ int fifo_uac_dlg(Module& self, FifoRequest& req) {
     auto body = body_lines(req);
     if (!body) return uac_error(req, 400, "body expected");
     if (!body->empty() && !m.header(sip::HdrType::ContentType)) return uac_error(req, 400, "Content-Type missing");
-    if (!body->empty() && m.header(sip::HdrType::ContentLength)) return uac_error(req, 400, "Content-Length disallowed");
+    if (!body->empty() && has_length) return uac_error(req, 400, "Content-Length disallowed");
     const sip::HeaderField* to = m.header(sip::HdrType::To);
     const sip::HeaderField* from = m.header(sip::HdrType::From);
     if (!to) return uac_error(req, 400, "To missing");
@@ -139,13 +157,13 @@ int fifo_uac_dlg(Module& self, FifoRequest& req) {
         if (c->method != *method) return uac_error(req, 400, "CSeq method mismatch");
         cseq = c->num;
     }
-    // From, To, Call-ID and CSeq are tm's to write (and Content-Length).
+    // From, To, Call-ID and CSeq are tm's to write.
     std::string other;
     for (size_t i = 1; i < m.headers().size(); ++i) {
         const sip::HeaderField& h = m.headers()[i];
         using sip::HdrType;
         if (h.type == HdrType::From || h.type == HdrType::To || h.type == HdrType::CallId ||
-            h.type == HdrType::CSeq || h.type == HdrType::ContentLength)
+            h.type == HdrType::CSeq)
             continue;
         other.append(m.buffer().substr(h.offset, h.length));
     }

@@ -41,8 +41,8 @@ bool add_debug_command(CommandTable& table, std::string& error) {
         }
         char* end;
         long v = strtol(line->c_str(), &end, 10);
-        if (*end || v < L_ALERT || v > 9) {
-            r.reply(fmt::format("400 debug: level expected ({}..4), got '{}'\n", int(L_ALERT), *line));
+        if (*end || v < L_ALERT || v > L_DBG) {
+            r.reply(fmt::format("400 debug: level expected ({}..{}), got '{}'\n", int(L_ALERT), int(L_DBG), *line));
             return -1;
         }
         int old = log_level();

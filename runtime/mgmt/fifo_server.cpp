@@ -125,7 +125,9 @@ public:
     std::optional<std::string> read_line() override {
         std::string line;
         switch (server_.read_line(line, kMaxLine, kLineTimeoutMs)) {
-        case Read::Line: return line;
+        case Read::Line:
+            if (line.empty()) saw_end_ = true;
+            return line;
         case Read::TooLong: SER_ERR("fifo: request line too long"); return std::nullopt;
         case Read::Timeout:
             SER_ERR("fifo: the client stopped writing its request");
@@ -144,6 +146,7 @@ public:
     }
 
     bool timed_out() const { return timed_out_; }
+    bool saw_end() const { return saw_end_; }
     // Sends what the command wrote, unless it answers later.
     void finish() {
         if (!later_ && !path_.empty()) write_reply_fifo(path_, text_, kReplyTimeoutMs);
@@ -154,6 +157,7 @@ private:
     std::string path_, text_;
     bool later_ = false;
     bool timed_out_ = false;
+    bool saw_end_ = false;   // the command itself read the request's empty last line
 };
 
 FifoServer::FifoServer(const Settings& settings, const CommandTable& commands)
@@ -333,8 +337,11 @@ void FifoServer::serve(const std::string& line) {
             Request req(*this, reply_path);
             if ((*h)(req) < 0) SER_ERR("fifo: command ({}) processing failed", command);
             req.finish();
-            // The client stopped in the middle: what comes next is a new request.
-            if (req.timed_out()) return;
+            // The client stopped in the middle, or the command already read
+            // the empty line that ends the request: what comes next is a
+            // new request (SER read one more line blindly and so ate the
+            // first line of the next request).
+            if (req.timed_out() || req.saw_end()) return;
         } else {
             SER_ERR("fifo: command {} is not available", command);
             if (!reply_path.empty())

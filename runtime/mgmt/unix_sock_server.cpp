@@ -33,41 +33,55 @@ std::string for_unix_socket(std::string text) {
     return text;
 }
 
-// Sends without blocking past `timeout_ms` (unix_tx_timeout): a client that
-// does not read its socket loses the reply, the server goes on.
+// Sends within `timeout_ms` (unix_tx_timeout): a client that does not read
+// its socket loses the reply, the server goes on. A full client queue is
+// waited for on a socket connected to that client (an unconnected datagram
+// socket always polls writable).
 void send_reply(int fd, const Peer& to, const std::string& text, int timeout_ms) {
     if (to.len <= sizeof(sa_family_t)) return;   // an unnamed client cannot be answered
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        ssize_t n = sendto(fd, text.data(), text.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to.addr), to.len);
-        if (n >= 0) return;
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            pollfd p{fd, POLLOUT, 0};
-            if (left.count() > 0 && poll(&p, 1, int(left.count())) >= 0) continue;
-            SER_ERR("unix_sock: reply to {} timed out", to.addr.sun_path);
-        } else {
-            SER_ERR("unix_sock: sending the reply to {}: {}", to.addr.sun_path, strerror(errno));
-        }
+    const auto* addr = reinterpret_cast<const sockaddr*>(&to.addr);
+    if (sendto(fd, text.data(), text.size(), MSG_DONTWAIT, addr, to.len) >= 0) return;
+    if (errno != EAGAIN || timeout_ms <= 0) {
+        SER_ERR("unix_sock: sending the reply to {}: {}", to.addr.sun_path, strerror(errno));
         return;
     }
+    int c = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (c < 0 || connect(c, addr, to.len) != 0) {
+        SER_ERR("unix_sock: sending the reply to {}: {}", to.addr.sun_path, strerror(errno));
+        if (c >= 0) close(c);
+        return;
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        if (send(c, text.data(), text.size(), 0) >= 0) break;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{c, POLLOUT, 0};
+        if ((errno == EAGAIN || errno == EINTR) && left.count() > 0 && poll(&p, 1, int(left.count())) >= 0) continue;
+        SER_ERR("unix_sock: reply to {} {}", to.addr.sun_path, errno == EAGAIN ? "timed out" : strerror(errno));
+        break;
+    }
+    close(c);
 }
 
 class LateUnixReply : public FifoLateReply {
 public:
-    LateUnixReply(int fd, Peer to) : fd_(fd), to_(to) {}
-    // From a SIP worker: one attempt, no wait.
-    void send(std::string_view whole_reply) override { send_reply(fd_, to_, for_unix_socket(std::string(whole_reply)), 0); }
+    explicit LateUnixReply(Peer to) : to_(to) {}
+    // From a SIP worker: a socket of its own (the server's may be closed by
+    // then), one attempt, no wait.
+    void send(std::string_view whole_reply) override {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return;
+        send_reply(fd, to_, for_unix_socket(std::string(whole_reply)), 0);
+        close(fd);
+    }
 
 private:
-    int fd_;
     Peer to_;
 };
 
 class DatagramRequest : public FifoRequest {
 public:
-    DatagramRequest(std::string_view body, int fd, const Peer& from) : rest_(body), fd_(fd), from_(from) {}
+    DatagramRequest(std::string_view body, const Peer& from) : rest_(body), from_(from) {}
     std::optional<std::string> read_line() override {
         if (rest_.empty()) return std::nullopt;
         size_t nl = rest_.find('\n');
@@ -80,14 +94,13 @@ public:
     Interface interface() const override { return Interface::UnixSocket; }
     std::unique_ptr<FifoLateReply> reply_later() override {
         later_ = true;
-        return std::make_unique<LateUnixReply>(fd_, from_);
+        return std::make_unique<LateUnixReply>(from_);
     }
     bool later() const { return later_; }
     std::string& text() { return text_; }
 
 private:
     std::string_view rest_;
-    int fd_;
     Peer from_;
     std::string text_;
     bool later_ = false;
@@ -190,7 +203,7 @@ void UnixSockServer::loop() {
             send_reply(fd_, from, fmt::format("500 Command {} not found\n", command), settings_.unix_tx_timeout);
             continue;
         }
-        DatagramRequest req(body, fd_, from);
+        DatagramRequest req(body, from);
         int r = (*h)(req);
         if (r < 0) SER_ERR("unix_sock: command '{}' failed with return value {}", command, r);
         if (!req.later() && !req.text().empty())

@@ -457,12 +457,27 @@ class QuickstartTest(unittest.TestCase):
             cfg = f.read()
         self.assertIn("sqlite:///var/lib/ser/ser.db", cfg)
         self.assertIn("port=5060", cfg)
-        self.cfg = cfg.replace("sqlite:///var/lib/ser/ser.db", self.db.url).replace("port=5060", "port=@PORT@")
+        self.assertIn("unix:/tmp/ser_rtpproxy.sock", cfg)
+        # The media relay, as tools/quickstart.sh starts it.
+        self.rtpp_dir = tempfile.mkdtemp(prefix="ser-it-qs-")
+        sock = os.path.join(self.rtpp_dir, "rtpproxy.sock")
+        self.rtpp_log = os.path.join(self.rtpp_dir, "rtpproxy.log")
+        with open(self.rtpp_log, "wb") as log:
+            self.rtpp = subprocess.Popen([os.environ.get("RTPPROXY_BIN", os.path.join(BUILD_DIR, "rtpproxy", "rtpproxy")),
+                                          "-f", "-l", "127.0.0.1", "-s", "unix:" + sock, "-d", "INFO"],
+                                         stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while not os.path.exists(sock) and time.time() < deadline and self.rtpp.poll() is None:
+            time.sleep(0.05)
+        self.cfg = cfg.replace("sqlite:///var/lib/ser/ser.db", self.db.url).replace("port=5060", "port=@PORT@") \
+            .replace("unix:/tmp/ser_rtpproxy.sock", "unix:" + sock)
         self.phones = []
 
     def tearDown(self):
         for p in self.phones:
             p.close()
+        stop_proc(self.rtpp)
+        shutil.rmtree(self.rtpp_dir, ignore_errors=True)
         self.db.__exit__(None, None, None)
 
     def test_register_and_call(self):
@@ -490,6 +505,12 @@ class QuickstartTest(unittest.TestCase):
                 self.assertEqual(rc, 0, out[-3000:] + ser.output()[-3000:])
                 uas.wait(10)
                 self.assertEqual(uas.returncode, 0)
+                # The offer and the answer went through the relay.
+                with open(self.rtpp_log) as f:
+                    log = f.read()
+                self.assertIn("new session", log, log + ser.output()[-3000:])
+                self.assertIn("lookup on ports", log, log)
+                self.assertIn("forcefully deleting session", log, log)   # BYE
             finally:
                 stop_proc(uas)
                 uas.stdout.close()
