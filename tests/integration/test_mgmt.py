@@ -866,7 +866,8 @@ class MgmtServer(unittest.TestCase):
         out = self.cmd("t_hash")
         self.assertRegex(out, r"\A200 ok\n")
         self.assertRegex(out, r"\A200 ok\nbuckets: \d+, used: \d+, transactions: \d+, longest chain: \d+\n\Z")
-        self.assertEqual(self.cmd("t_reply", ["200", "OK", "1234:5678", "totag", "."]),
+        # The new headers end at the first ".", the body at the second.
+        self.assertEqual(self.cmd("t_reply", ["200", "OK", "1234:5678", "totag", ".", "."]),
                          "481 fifo_t_reply: no such transaction")
         self.assertEqual(self.cmd("t_reply", ["2x0", "OK", "1:2", "totag", "."]), "400 fifo_t_reply: code(int) has wrong format")
         self.assertEqual(self.cmd("t_reply", ["200", "OK", "nohash", "totag", "."]), "400 fifo_t_reply: invalid trans_id")
