@@ -6,7 +6,9 @@ namespace ser::parser {
 
 namespace {
 
-// cfg-language §2.12, sorted for binary search.
+// cfg-language §2.12, sorted for binary search; plus our metrics_listen
+// (a keyword, so that it ends a `listen=` list as SER's lexer ends it at
+// any keyword).
 constexpr std::string_view kReserved[] = {
     "INET", "INET6", "SSLV2", "SSLV23", "SSLV3", "SSLv2", "SSLv23", "SSLv3", "TCP",
     "TLS", "TLSV1", "TLSv1", "UDP", "add_rport", "add_tcp_alias",
@@ -19,7 +21,7 @@ constexpr std::string_view kReserved[] = {
     "forward_tcp", "forward_tls", "forward_udp", "from_uri", "gid", "group", "if",
     "inet", "inet6", "isflagset", "listen", "loadmodule", "log", "log_facility",
     "log_stderror", "max_len", "maxbuffer", "mcast_loopback", "mcast_ttl",
-    "mem_log", "memlog", "method", "mhomed", "modparam", "myself", "no", "not",
+    "mem_log", "memlog", "method", "metrics_listen", "mhomed", "modparam", "myself", "no", "not",
     "off", "on", "onreply_route", "open_files_limit", "or", "port", "prefix",
     "proto", "reply_to_via", "resetflag", "rev_dns", "revert_uri", "rewritehost",
     "rewritehostport", "rewriteport", "rewriteuri", "rewriteuser",

@@ -35,8 +35,10 @@ constexpr KeywordEntry<Var> kBoolVars[] = {
     {"server_signature", {}}, {"reply_to_via", {}}, {"mhomed", {}}, {"disable_tcp", {}},
     {"tcp_accept_aliases", {}}, {"mcast_loopback", {}},
 };
+// metrics_listen is ours (tokens.cpp reserves it).
 constexpr KeywordEntry<Var> kStringVars[] = {
     {"statistics", {}}, {"fifo", {}}, {"fifo_dir", {}}, {"fifo_db_url", {}}, {"unix_sock", {}},
+    {"metrics_listen", {}},
 };
 constexpr KeywordEntry<Var> kStringOrIdVars[] = {
     {"user", {}}, {"uid", {}}, {"group", {}}, {"gid", {}}, {"chroot", {}},

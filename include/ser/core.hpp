@@ -15,6 +15,7 @@
 namespace ser {
 
 namespace sip { class Msg; }
+namespace metrics { class Registry; }
 
 // Internal error codes left by the last action (SER's ser_error), read by
 // sl_reply_error() / tm to build "<code> <text> (<n>/SL)" replies.
@@ -151,6 +152,11 @@ public:
 
     // Current time in milliseconds (monotonic; the timers' clock).
     virtual uint64_t now_ms() const = 0;
+
+    // Counters, gauges and histograms for monitoring (ser/metrics.hpp),
+    // registered at init(). The default is a registry nobody reads, so a
+    // Core of a test needs nothing.
+    virtual metrics::Registry& metrics();
 };
 
 }  // namespace ser

@@ -62,6 +62,10 @@ struct Settings {
 
     // "Server: " + what this server is (ser/version.hpp), as SER built its SERVER_HDR.
     std::string server_header = std::string("Server: ") + kServerName;
+
+    // monitoring (our extension): "address:port" of the Prometheus metrics
+    // listener (runtime/metrics); empty = off
+    std::string metrics_listen;
 };
 
 }  // namespace ser

@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include "modules/auth/auth_metrics.hpp"
 #include "modules/auth/nonce.hpp"
 #include "ser/api.hpp"
 #include "ser/core.hpp"
@@ -57,6 +58,15 @@ bool Auth::init(Core& core) {
         SER_ERR("auth: cannot register the auth API");
         return false;
     }
+    metrics::Registry& r = core.metrics();
+    bad_nonce_ = failure_counter(r, "invalid_nonce");
+    malformed_ = failure_counter(r, "malformed");
+    stale_ = failure_counter(r, "stale_nonce");
+    authorized_ = r.counter("ser_auth_authorized_total", "Credentials accepted (digest checked, nonce fresh)");
+    challenges_401_ = r.counter("ser_auth_challenges_total", "Challenges sent (www_challenge 401, proxy_challenge 407)",
+                                {"code"}, {"401"});
+    challenges_407_ = r.counter("ser_auth_challenges_total", "Challenges sent (www_challenge 401, proxy_challenge 407)",
+                                {"code"}, {"407"});
     return true;
 }
 

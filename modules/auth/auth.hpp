@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "modules/auth/md5.hpp"
+#include "ser/metrics.hpp"
 #include "ser/api/auth.hpp"
 #include "ser/api/sl.hpp"
 #include "ser/module.hpp"
@@ -63,6 +64,8 @@ private:
 
     api::SlApi* sl_ = nullptr;
     int slot_ = -1;
+    // ser_auth_failures_total by reason, ser_auth_authorized_total, ser_auth_challenges_total{code}
+    metrics::Counter bad_nonce_, malformed_, stale_, authorized_, challenges_401_, challenges_407_;
     Md5Method md5_;
 };
 

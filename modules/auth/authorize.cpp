@@ -138,6 +138,7 @@ api::AuthResult Auth::pre_auth(sip::Msg& msg, std::string_view realm, sip::HdrTy
 
     if (realm.empty() && !derive_realm(msg, hf_type, realm)) {
         SER_ERR("pre_auth(): Error while extracting realm");
+        malformed_.inc();
         send(msg, 400, "Bad Request");
         return api::AuthResult::Error;
     }
@@ -149,6 +150,7 @@ api::AuthResult Auth::pre_auth(sip::Msg& msg, std::string_view realm, sip::HdrTy
         if (!digest_scheme(h->value)) continue;
         if (!sip::parse_credentials(h->value, cred)) {
             SER_ERR("find_credentials(): Error while parsing credentials");
+            malformed_.inc();
             send(msg, 400, "Bad Request");
             return api::AuthResult::Error;
         }
@@ -166,11 +168,13 @@ api::AuthResult Auth::pre_auth(sip::Msg& msg, std::string_view realm, sip::HdrTy
     split_username(cred.username, user, domain);
     if (!complete(cred, domain)) {
         SER_ERR("pre_auth(): Credentials received are not filled properly");
+        malformed_.inc();
         send(msg, 400, "Bad Request");
         return api::AuthResult::Error;
     }
     if (!nonce_valid(cred.nonce, secret, md5_.get())) {
         SER_DBG("pre_auth(): Invalid nonce value received");
+        bad_nonce_.inc();
         return api::AuthResult::NotAuthorized;
     }
     out.hf_type = hf_type;
@@ -189,6 +193,7 @@ api::AuthResult Auth::post_auth(sip::Msg& msg, const api::AuthCheck& check, std:
         SER_DBG("post_auth(): Response is OK, but nonce is stale");
         stale = true;
         res = api::AuthResult::NotAuthorized;
+        stale_.inc();
     }
     if (!check.header || check.header < msg.headers().data() ||
         check.header >= msg.headers().data() + msg.headers().size()) {
@@ -198,6 +203,7 @@ api::AuthResult Auth::post_auth(sip::Msg& msg, const api::AuthCheck& check, std:
     }
     mark_authorized(msg, check.header, stale);
     store_rpid(msg, rpid_avp_name, rpid);
+    if (res == api::AuthResult::Authorized) authorized_.inc();
     return res;
 }
 

@@ -39,6 +39,7 @@ int Auth::challenge(sip::Msg& msg, std::string_view realm, bool qop, int code) {
     hf.append("\r\n");
     // Like SER's add_lump_rpl: the header stays with the request.
     msg.reply_lumps.push_back(std::move(hf));
+    (www ? challenges_401_ : challenges_407_).inc();
     if (sl_->send_reply(msg, code, www ? "Unauthorized" : "Proxy Authentication Required") < 0) {
         SER_ERR("challenge(): Error while sending response");
         return -1;

@@ -1,5 +1,6 @@
 // auth_db's module glue: parameters, start-up and script functions (modules.md §9.1-9.2).
 #include "modules/auth_db/auth_db.hpp"
+#include "modules/auth/auth_metrics.hpp"
 
 #include <memory>
 
@@ -64,6 +65,9 @@ bool AuthDb::init(Core& core) {
         SER_ERR("auth_db:mod_init(): This module requires sl module");
         return false;
     }
+    unknown_user_ = auth::failure_counter(core.metrics(), "unknown_user");
+    wrong_password_ = auth::failure_counter(core.metrics(), "wrong_password");
+    db_error_ = auth::failure_counter(core.metrics(), "db_error");
     return true;
 }
 

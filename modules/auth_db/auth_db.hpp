@@ -11,6 +11,7 @@
 #include "ser/api/auth.hpp"
 #include "ser/api/sl.hpp"
 #include "ser/db.hpp"
+#include "ser/metrics.hpp"
 #include "ser/module.hpp"
 #include "ser/sip/header.hpp"
 
@@ -50,6 +51,7 @@ private:
     // The columns queried: password (normal / _2), then the AVP columns.
     std::vector<std::string_view> cols_, cols_2_;
     int rpid_index_ = -1;   // in str_cols_: the column named "rpid"
+    metrics::Counter unknown_user_, wrong_password_, db_error_;   // ser_auth_failures_total
     auth::Md5Method md5_;
 };
 

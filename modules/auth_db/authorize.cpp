@@ -130,14 +130,19 @@ int AuthDb::authorize(sip::Msg& msg, std::string_view realm, std::string_view ta
     std::string ha1;
     int r = get_ha1(check, table, ha1, res);
     if (r < 0) {
+        db_error_.inc();
         if (sl_->send_reply(msg, 500, "Server Internal Error") < 0)
             SER_ERR("authorize(): Error while sending 500 reply");
         return 0;
     }
-    if (r > 0) return -1;   // no such user
+    if (r > 0) {
+        unknown_user_.inc();
+        return -1;   // no such user
+    }
 
     if (!response_ok(check.cred, msg.method(), ha1, md5_.get())) {
         SER_DBG("check_response(): Authorization failed");
+        wrong_password_.inc();
         return -1;
     }
     const std::vector<db::Value>& row = res.rows[0];

@@ -49,6 +49,7 @@ bool Nathelper::init(Core& core) {
         SER_ERR("nathelper: {}", error);
         return false;
     }
+    register_metrics(core);
     // Checked once at start, so that a missing proxy is reported before
     // the first call (it is tested again on use after rtpproxy_disable_tout).
     if (!core.check_only())

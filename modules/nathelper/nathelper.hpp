@@ -9,6 +9,7 @@
 #include "modules/nathelper/rtpp_set.hpp"
 #include "ser/api/tm.hpp"
 #include "ser/api/usrloc.hpp"
+#include "ser/metrics.hpp"
 #include "ser/module.hpp"
 #include "ser/socket.hpp"
 
@@ -60,6 +61,11 @@ public:
 
     // One round of keep-alives (§12.9), run by the core's module timer.
     void ping_round();
+
+    // Metrics (metrics.cpp); commands by kind: offer, answer, delete.
+    enum RtppCommand { kOffer, kAnswer, kDelete };
+    void register_metrics(Core& core);
+    metrics::Counter rtpp_ok_[3], rtpp_failed_[3], rtpp_sessions_;
 };
 
 // "sip:<ip>:<port>" plus ";transport=TCP|TLS|SCTP" off UDP: the address a

@@ -132,15 +132,20 @@ int Nathelper::force_rtp_proxy(sip::Msg& msg, const ForceFlags& f, std::string_v
         // way, rtpengine only with it (docs/compatibility.md).
         if (!to_tag.empty()) fmt::format_to(std::back_inserter(cmd), " {};{}", to_tag, s.number);
         auto reply = proxies.send_call(callid, f.node, cmd);
+        const size_t kind = letter == 'U' ? kOffer : kAnswer;
         if (!reply) {
+            rtpp_failed_[kind].inc();
             SER_DBG("nathelper: force_rtp_proxy: no RTP proxy answered '{}'", cmd);
             return -1;
         }
         if (!parse_proxy_answer(*reply, answers[i])) {
+            rtpp_failed_[kind].inc();
             SER_ERR("nathelper: force_rtp_proxy: RTP proxy answered '{}' to '{}'", *reply, cmd);
             return -1;
         }
+        rtpp_ok_[kind].inc();
     }
+    if (letter == 'U') rtpp_sessions_.inc();
     // Without an address from the proxy: the function's argument, else the
     // address the message came in on.
     std::string fallback(ip);
@@ -169,9 +174,11 @@ int Nathelper::unforce_rtp_proxy(sip::Msg& msg, int node) {
     }
     // The answer (0, or E8 for a session already gone) does not matter.
     if (!proxies.send_call(callid, node, cmd)) {
+        rtpp_failed_[kDelete].inc();
         SER_DBG("nathelper: unforce_rtp_proxy: no RTP proxy answered '{}'", cmd);
         return -1;
     }
+    rtpp_ok_[kDelete].inc();
     return 1;
 }
 

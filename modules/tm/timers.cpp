@@ -32,6 +32,7 @@ void Tm::on_retr(TimerEntry& e, uint64_t) {
         tm.branch_final(t, b, 503, true);   // §3.9: a failed retransmission counts as 503
         return;
     }
+    tm.retr_request_.inc();
     if (b.last_received > 0) {
         b.retr_interval_ms = tm.t2_ms();   // non-INVITE, Proceeding: every T2
     } else {
@@ -62,6 +63,7 @@ void Tm::on_cancel_retr(TimerEntry& e, uint64_t now) {
     if (t.deleted || b.cancel_replied || b.cancel.empty() || now >= b.cancel_deadline_ms) return;
     Tm& tm = t.tm;
     tm.core().send(b.request.dst, b.cancel);
+    tm.retr_cancel_.inc();
     b.cancel_interval_ms = std::min(b.cancel_interval_ms * 2, tm.t2_ms());
     tm.arm(t, b.cancel_timer, b.cancel_interval_ms);
 }
@@ -73,6 +75,7 @@ void Tm::on_uas_retr(TimerEntry& e, uint64_t) {
     if (t.deleted || t.waiting || t.uas_reply.empty()) return;
     Tm& tm = t.tm;
     tm.core().send(t.uas_dst, t.uas_reply);   // Timer G: T1 doubling up to T2
+    tm.retr_reply_.inc();
     t.uas_retr_interval_ms = std::min(t.uas_retr_interval_ms * 2, tm.t2_ms());
     tm.arm(t, t.uas_retr_timer, t.uas_retr_interval_ms);
 }

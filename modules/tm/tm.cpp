@@ -47,6 +47,7 @@ bool Tm::init(Core& core) {
         SER_ERR("tm: cannot register the tm API");
         return false;
     }
+    register_metrics(core);
     return true;
 }
 

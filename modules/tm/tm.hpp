@@ -17,6 +17,7 @@
 #include "modules/tm/cell.hpp"
 #include "modules/tm/twrite.hpp"
 #include "ser/api/tm.hpp"
+#include "ser/metrics.hpp"
 #include "ser/module.hpp"
 
 namespace ser::mod::tm {
@@ -161,6 +162,9 @@ public:
     std::string user_agent() const;
 
     Stats stats_;
+    // Metrics (metrics.cpp): the Stats above at scrape time, and these.
+    void register_metrics(Core& core);
+    metrics::Counter retr_request_, retr_reply_, retr_cancel_, absorbed_;
 
 private:
     Transaction* create(sip::Msg& msg, Bucket& b, uint32_t h);   // bucket lock held

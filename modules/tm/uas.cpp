@@ -113,6 +113,7 @@ int Tm::t_newtran(sip::Msg& msg) {
         unref(*t);
         return 1;       // ACK for a proxied 2xx: end to end
     }
+    if (msg.method_id() != sip::Method::Ack) absorbed_.inc();
     {
         std::lock_guard tl(t->mu);
         if (msg.method_id() == sip::Method::Ack) {

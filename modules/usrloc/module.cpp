@@ -24,6 +24,7 @@ bool Usrloc::init(Core& core) {
         SER_ERR("usrloc: cannot register the usrloc API");
         return false;
     }
+    register_metrics(core);
     return true;
 }
 

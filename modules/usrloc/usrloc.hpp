@@ -65,6 +65,8 @@ public:
     // This worker's database connection, or null (logged by db::PerWorker).
     db::Connection* connection() { return db_ ? db_->get() : nullptr; }
     const RowWriter& writer() const { return writer_; }
+    // Gauges of the tables' sizes, read at scrape time (metrics.cpp).
+    void register_metrics(Core& core);
 
     // ---- db_mode 3 (db_only.cpp) ----
     bool db_only() const { return db_mode == kDbOnly; }

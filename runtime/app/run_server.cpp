@@ -16,6 +16,7 @@
 
 #include "runtime/app/app.hpp"
 #include "runtime/app/management.hpp"
+#include "runtime/app/metrics_service.hpp"
 #include "runtime/app/module_timers.hpp"
 #include "runtime/app/thread_table.hpp"
 #include "runtime/core/log_sink.hpp"
@@ -248,6 +249,11 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
     ok = management.start(worker_count_for(server) - Management::thread_count(s), worker_init) && ok;
     while (timer_inits.load() < 1 + (timers.size() ? 1 : 0)) usleep(1000);
     ok = ok && timer_ok;
+    MetricsService metrics(server, net);   // metrics_listen (off when unset)
+    if (ok && !metrics.start(err)) {
+        SER_ERR("{}", err);
+        ok = false;
+    }
     if (!ok) {
         SER_ERR("start-up failed: a worker could not initialise");
         management.stop();
@@ -284,6 +290,7 @@ int run_server(rt::Server& server, const cli::Options& o, int ready_fd) {
         if (sig == SIGUSR1) SER_NOTICE("memory status: heap managed by the system allocator");
         // SIGHUP, SIGUSR2: ignored, as in SER
     }
+    metrics.stop();   // before the receivers and modules whose state it reads
     management.stop();
     net.stop();
     timers.stop();

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/metrics/listen_address.hpp"
 #include "ser/log.hpp"
 
 namespace ser::rt {
@@ -180,6 +181,15 @@ void ConfigLoader::assign(const ast::Assign& a) {
         {"tcp_send_timeout", [&] { integer(s.tcp_send_timeout); }},
         {"mcast_loopback", [&] { flag(s.mcast_loopback); }},
         {"mcast_ttl", [&] { integer(s.mcast_ttl); }},
+        // Our extension: the Prometheus listener, checked here so that a bad
+        // value stops start-up (and `ser -c`) with the config's line.
+        {"metrics_listen", [&] {
+             std::string e;
+             metrics::ListenAddress addr;
+             text(s.metrics_listen);
+             if (!s.metrics_listen.empty() && !metrics::parse_listen_address(s.metrics_listen, addr, e))
+                 diag_.error(a.value_pos, "metrics_listen: " + e);
+         }},
     };
     auto it = table.find(n);
     if (it == table.end()) {

@@ -83,11 +83,17 @@ thread_local int t_worker_index = 0;
 }
 
 Server::Server(TimerWheel::Clock clock)
-    : modules_(std::make_unique<ModuleLoader>()),
+    : metrics_(std::make_unique<metrics::Registry>()),
+      modules_(std::make_unique<ModuleLoader>()),
       engine_(std::make_unique<script::Engine>(program_, *this)),
-      wheel_(clock) {}
+      wheel_(clock) {
+    sip_meters_.bind(*metrics_);
+}
 
-void Server::set_worker_index(int i) { t_worker_index = i; }
+void Server::set_worker_index(int i) {
+    t_worker_index = i;
+    metrics::set_this_shard(i);
+}
 int Server::worker_index() const { return t_worker_index; }
 
 int Server::allocate_msg_slot() {
@@ -104,7 +110,9 @@ int Server::run_route(RouteKind kind, int n, sip::Msg& msg) {
 }
 
 Server::~Server() {
-    // Modules go before the program that points into them is destroyed.
+    // Modules go before the program that points into them is destroyed;
+    // their metric callbacks before them.
+    metrics_->remove_callbacks();
     modules_->destroy_all();
 }
 
@@ -205,6 +213,7 @@ void Server::receive(char* buf, size_t len, const sip::RecvInfo& rcv) {
     msg.reset();
     msg.rcv = rcv;
     if (!msg.parse(buf, len)) {
+        sip_meters_.received_malformed();
         SER_INFO("dropping a malformed message from {}:{} ({}): {}", rcv.src_ip.to_string(), rcv.src_port,
                  proto_name(rcv.proto), msg.error());
         // A request we can still answer gets the error status (RFC 4475).
@@ -218,6 +227,7 @@ void Server::receive(char* buf, size_t len, const sip::RecvInfo& rcv) {
         }
         return;
     }
+    sip_meters_.received(msg);
     process(msg);
 }
 
@@ -301,7 +311,14 @@ int Server::send_from(const sip::Msg* msg, Destination& dst, std::string_view da
         SER_ERR("no {} socket for sending to {}", proto_name(dst.proto), dst.ip.to_string());
         return E_NO_SOCKET;
     }
-    return transport_->send(dst.send_socket, dst, data) >= 0 ? 1 : E_SEND;
+    // Counted before it leaves, so whoever gets the message sees it counted;
+    // a failed send counts in the failures as well.
+    sip_meters_.sent(data);
+    if (transport_->send(dst.send_socket, dst, data) < 0) {
+        sip_meters_.send_failed();
+        return E_SEND;
+    }
+    return 1;
 }
 
 int Server::send(const Destination& dst, std::string_view data) {

@@ -14,6 +14,7 @@
 #include "runtime/core/listen_spec.hpp"
 #include "runtime/core/timer_wheel.hpp"
 #include "runtime/loader/module_loader.hpp"
+#include "runtime/metrics/sip_meters.hpp"
 #include "runtime/script/engine.hpp"
 #include "runtime/script/program.hpp"
 #include "ser/core.hpp"
@@ -88,6 +89,7 @@ public:
     bool register_api(std::string_view name, uint32_t version, void* api) override;
     void* find_api(std::string_view name, uint32_t version) const override;
     uint64_t now_ms() const override { return wheel_.now_ms(); }
+    metrics::Registry& metrics() override { return *metrics_; }
 
     // ---- ScriptHost ----
     int forward_request(sip::Msg& msg, const script::Dest& dest) override;
@@ -108,6 +110,9 @@ private:
     bool via_host_matches(std::string_view via_host, const IpAddr& src) const;
 
     Settings settings_;
+    // Before the modules: their metric handles point into it.
+    std::unique_ptr<metrics::Registry> metrics_;
+    metrics::SipMeters sip_meters_;
     std::unique_ptr<ModuleLoader> modules_;
     script::Program program_;
     std::unique_ptr<script::Engine> engine_;

@@ -1,4 +1,5 @@
 // One database connection per worker thread (ser/db.hpp PerWorker).
+#include "runtime/db/metered_connection.hpp"
 #include "ser/db.hpp"
 #include "ser/log.hpp"
 
@@ -14,6 +15,9 @@ bool PerWorker::init(Core& core, std::string_view url, std::string_view owner, s
         return false;
     }
     parse_url(url, url_, e);
+    // The driver's series show (at 0) before the first statement.
+    MeteredConnection::meters(core.metrics(), url_.scheme);
+    MeteredConnection::connect_failures(core.metrics(), url_.scheme);
     slots_.clear();
     slots_.resize(size_t(core.worker_count() > 0 ? core.worker_count() : 1));
     return true;
@@ -33,11 +37,15 @@ Connection* PerWorker::get() {
     std::string e;
     s.conn = driver_->connect(url_, e);
     if (!s.conn) {
+        MeteredConnection::connect_failures(core_->metrics(), url_.scheme).inc();
         if (!s.failing) SER_ERR("{}: cannot connect to the database: {}", owner_, e);
         s.failing = true;
         s.retry_at_ms = now + 1000;
         return nullptr;
     }
+    // Every statement of every module is timed and its failures counted.
+    s.conn = std::make_unique<MeteredConnection>(std::move(s.conn),
+                                                 MeteredConnection::meters(core_->metrics(), url_.scheme));
     if (s.failing) SER_NOTICE("{}: database connection open again", owner_);
     s.failing = false;
     return s.conn.get();

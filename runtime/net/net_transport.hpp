@@ -36,6 +36,9 @@ public:
     int add_tcp_alias(uint64_t conn_id, const IpAddr& ip, uint16_t port) override;
 
     size_t worker_count() const { return threads_.size(); }
+    // Datagrams handed to each UDP worker and not yet taken, between start()
+    // and stop() (the metrics listener reads them in that time).
+    std::vector<size_t> udp_queue_depths() const;
 
 private:
     void udp_loop(SocketInfo* sock, int fd, size_t self);

@@ -260,6 +260,13 @@ int NetTransport::send(const SocketInfo* from, const Destination& to, std::strin
     }
 }
 
+std::vector<size_t> NetTransport::udp_queue_depths() const {
+    std::vector<size_t> out;
+    out.reserve(inboxes_.size());
+    for (const auto& in : inboxes_) out.push_back(in->size());
+    return out;
+}
+
 int NetTransport::add_tcp_alias(uint64_t conn_id, const IpAddr& ip, uint16_t port) {
     return tcp_->add_alias(conn_id, ip, port);
 }

@@ -71,6 +71,11 @@ void UdpInbox::take(std::vector<UdpItem>& out) {
     out.swap(items_);
 }
 
+size_t UdpInbox::size() {
+    std::lock_guard lk(mu_);
+    return items_.size();
+}
+
 bool UdpInbox::empty() {
     std::lock_guard lk(mu_);
     return items_.empty();

@@ -50,6 +50,7 @@ public:
     int fd() const { return efd_; }
     void set_sleeping(bool s) { sleeping_.store(s, std::memory_order_seq_cst); }
     bool empty();
+    size_t size();   // datagrams waiting (a scrape's queue depth)
     void wake();
 
 private:
