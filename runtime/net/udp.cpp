@@ -194,6 +194,8 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
                 n = 0;
             }
             sock_ready = n == int(kBatch);
+            // Decided per batch: see udp_dispatch.hpp.
+            const bool spread = spread_batch(workers, size_t(n), kBatch, inbox.in_flight());
             for (int i = 0; i < n; ++i) {
                 uint16_t port = 0;
                 if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&batch.from[i]), rcv.src_ip, &port)) continue;
@@ -201,15 +203,17 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
                 char* data = batch.buf(i);
                 const size_t len = batch.msgs[i].msg_len;
                 data[len] = '\0';
-                const uint32_t h = workers > 1 ? call_id_hash(std::string_view(data, len)) : 0;
-                const size_t target = worker_for(h, workers, self);
+                const size_t target = spread ? worker_for(call_id_hash(std::string_view(data, len)), workers, self) : self;
                 if (target == self) server_.receive(data, len, rcv);
-                else inboxes_[target]->push(data, len, rcv);
+                else inboxes_[target]->push(data, len, rcv, inbox);
             }
             batch.reset(size_t(n));
         }
         inbox.take(handed);
-        for (auto& it : handed) server_.receive(it.buf.get(), it.len, it.rcv);
+        for (auto& it : handed) {
+            server_.receive(it.buf.get(), it.len, it.rcv);
+            UdpInbox::done(it);
+        }
         if (sock_ready) continue;   // the batch limit, not an empty socket, ended the read
         inbox.set_sleeping(true);
         if (!inbox.empty() || stopping_) {

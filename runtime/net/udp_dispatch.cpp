@@ -45,8 +45,10 @@ UdpInbox::~UdpInbox() {
     if (efd_ >= 0) ::close(efd_);
 }
 
-void UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv) {
+void UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin) {
+    origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
     UdpItem it;
+    it.origin = &origin;
     it.buf.reset(new char[len + 1]);
     std::memcpy(it.buf.get(), data, len);
     it.buf[len] = '\0';

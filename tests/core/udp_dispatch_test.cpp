@@ -46,3 +46,37 @@ TEST(UdpDispatch, CallsSpreadOverWorkers) {
 
 }  // namespace
 }  // namespace ser::rt
+
+namespace ser::rt {
+namespace {
+
+TEST(UdpDispatch, SpreadsOnlyWhenBehindOrStillHandingOff) {
+    EXPECT_FALSE(spread_batch(2, 3, 8, 0));   // keeping up: all inline
+    EXPECT_TRUE(spread_batch(2, 8, 8, 0));    // a full batch: falling behind
+    EXPECT_TRUE(spread_batch(2, 1, 8, 1));    // an earlier hand-off still queued: keep order
+    EXPECT_FALSE(spread_batch(1, 8, 8, 0));   // nobody to spread to
+}
+
+TEST(UdpDispatch, HandOffCountedUntilDone) {
+    UdpInbox reader, target;
+    sip::RecvInfo rcv{};
+    target.push("abc", 3, rcv, reader);
+    target.push("defg", 4, rcv, reader);
+    EXPECT_EQ(reader.in_flight(), 2u);
+    EXPECT_EQ(target.in_flight(), 0u);
+    std::vector<UdpItem> got;
+    target.take(got);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(std::string(got[1].buf.get(), got[1].len), "defg");
+    EXPECT_EQ(got[1].buf[got[1].len], '\0');   // parsers rely on the terminator
+    // Taken is not done: the reader must not go inline while one is running.
+    EXPECT_EQ(reader.in_flight(), 2u);
+    UdpInbox::done(got[0]);
+    EXPECT_TRUE(spread_batch(2, 1, 8, reader.in_flight()));
+    UdpInbox::done(got[1]);
+    EXPECT_EQ(reader.in_flight(), 0u);
+    EXPECT_FALSE(spread_batch(2, 1, 8, reader.in_flight()));
+}
+
+}  // namespace
+}  // namespace ser::rt
