@@ -15,6 +15,9 @@
 #  (b) the highest rate of the steps that passes: zero failed registrations
 #      and >= 90 % of the step's rate achieved; the first failing step ends
 #      the climb;
+#      the same for bench/register_floor.cpp, which does a registrar's
+#      socket and database work on this flow (401; one credentials query and
+#      200) and no SIP work: the floor under any registrar's CPU per round;
 # then the ratios ser/Kamailio.
 #
 # Usage: bench/e2e_register.sh [builddir] [children] [rounds at fixed rate] [fixed rate] [steps...]
@@ -40,17 +43,17 @@ users=${USERS:-5000}
 budget=${BUDGET:-1800}
 kam_shm=${KAM_SHM_MB:-1024}
 base=${PORT_BASE:-17000}
-ser_port=$((base + 60)); kam_port=$((base + 160)); uac=$((base + 80)); db_port=$((base + 33))
+ser_port=$((base + 60)); kam_port=$((base + 160)); uac=$((base + 80)); db_port=$((base + 33)); floor_port=$((base + 90))
 
 for f in "$build/runtime/ser" "$build/modules/mysql/mysql.so" "$build/modules/auth_db/auth_db.so" \
-         "$build/modules/registrar/registrar.so"; do
+         "$build/modules/registrar/registrar.so" "$build/bench/register_floor"; do
   [ -e "$f" ] || { echo "missing $f (build first: ninja -C $build)" >&2; exit 2; }
 done
 for t in sipp kamailio mariadbd mariadb-install-db mariadb; do
   command -v $t > /dev/null || { echo "$t missing: run tools/setup-bench.sh first" >&2; exit 2; }
 done
 [ -e /usr/lib/x86_64-linux-gnu/kamailio/modules/db_mysql.so ] || { echo "run tools/setup-bench.sh first" >&2; exit 2; }
-for p in $ser_port $kam_port $uac; do
+for p in $ser_port $kam_port $uac $floor_port; do
   if ss -Huln "sport = :$p" | grep -q .; then echo "UDP port $p is in use; set PORT_BASE" >&2; exit 2; fi
 done
 if ss -Htln "sport = :$db_port" | grep -q .; then echo "TCP port $db_port is in use; set PORT_BASE" >&2; exit 2; fi
@@ -135,6 +138,10 @@ start_proxy() {
     port=$ser_port
     timeout -k 5 "$budget" "$build/runtime/ser" -f "$tmp/ser.cfg" -M "$build/modules" --foreground --stderr \
       > "$tmp/ser.log" 2>&1 &
+  elif [ "$name" = floor ]; then
+    port=$floor_port
+    timeout -k 5 "$budget" "$build/bench/register_floor" "$port" 127.0.0.1 "$db_port" ser heslo ser "$children" \
+      > "$tmp/floor.log" 2>&1 &
   else
     port=$kam_port
     timeout -k 5 "$budget" kamailio -f "$tmp/kamailio.cfg" -DD -E -m "$kam_shm" -M 16 -x tlsf -X tlsf \
@@ -187,16 +194,17 @@ us_per() { awk -v t="$1" -v k="$tck" -v n="$2" 'BEGIN{printf "%.1f", t / k * 1e6
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 proxies=(ser kamailio)
+measured=(ser kamailio floor)   # the floor (bench/register_floor.cpp) takes part in (a) only
 echo "e2e_register: ser and kamailio, $children UDP workers each, $users subscribers on MariaDB" \
   "$(mariadbd --version | grep -o '[0-9]*\.[0-9]*\.[0-9]*-MariaDB' | head -1); (a) $rounds rounds of $calls registrations" \
   "at $rate/s; (b) steps ${steps[*]} (${step_secs}s each)"
 echo "machine: $(nproc) cores, load $(load) at start; kamailio $(kamailio -v | awk '/^version/ {print $3}')," \
   "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][0-9.]*' | head -1)"
-for p in "${proxies[@]}"; do start_proxy "$p"; run_regs "$p" "$users" 1000 > /dev/null; done   # warm-up: every binding exists
+for p in "${measured[@]}"; do start_proxy "$p"; run_regs "$p" "$users" 1000 > /dev/null; done   # warm-up: every binding exists
 
 declare -A cpu_list max_rate
 for round in $(seq 1 "$rounds"); do
-  for p in "${proxies[@]}"; do
+  for p in "${measured[@]}"; do
     read -r ok failed wall ticks dticks scpu kdrop < <(run_regs "$p" "$calls" "$rate")
     us=$(us_per "$ticks" "$calls")
     cpu_list[$p]+="$us "
@@ -206,6 +214,7 @@ for round in $(seq 1 "$rounds"); do
     [ "$failed" = 0 ] || echo "  warning: failures at the fixed rate; this CPU figure is not comparable"
   done
 done
+stop_proxy floor
 
 for p in "${proxies[@]}"; do
   max_rate[$p]=0
@@ -231,4 +240,7 @@ awk -v sl="${cpu_list[ser]}" -v kl="${cpu_list[kamailio]}" -v sc="$sm" -v kc="$k
     -v sr="${max_rate[ser]}" -v kr="${max_rate[kamailio]}" 'BEGIN{
   printf "ratio ser/kamailio: CPU per REGISTER round (median of rounds: ser %s; kamailio %s) %.1f/%.1f us = %.2fx;", sl, kl, sc, kc, (kc ? sc / kc : 0)
   printf " highest zero-failure rate %d/%d = %.2fx\n", sr, kr, (kr ? sr / kr : 0) }'
+awk -v fl="${cpu_list[floor]}" -v fc="$(echo "${cpu_list[floor]}" | median)" -v sc="$sm" -v kc="$km" 'BEGIN{
+  printf "floor (the same sends, receives and credentials query, no SIP work; median of rounds: %s) %.1f us = %.2fx kamailio;", fl, fc, (kc ? fc / kc : 0)
+  printf " above the floor: ser %.1f us, kamailio %.1f us = %.2fx\n", sc - fc, kc - fc, (kc > fc ? (sc - fc) / (kc - fc) : 0) }'
 echo "machine load at the end: $(load)"

@@ -11,6 +11,9 @@
 #      call not counted successful by sipp is a failure) and >= 90 % of the
 #      step's rate achieved (successful calls / wall time of the sipp run);
 #      the first step that fails ends the climb;
+#      the same for bench/relay_floor.cpp, which does the proxies' socket
+#      work on this call flow (relays every datagram, answers 100 to the
+#      INVITE) and no SIP work: the floor under any proxy's CPU per call;
 #  (c) how the proxy's CPU splits over its threads (ser: /proc/PID/task/*;
 #      Kamailio: its processes) during one single-peer run at a high rate;
 # then the ratios ser/Kamailio. Both sipps get 4 MB socket buffers
@@ -50,13 +53,13 @@ budget=${BUDGET:-1800}
 read -r -a kam_mem <<< "${KAM_MEM:-tlsf}"
 kam_shm=${KAM_SHM_MB:-1024}
 base=${PORT_BASE:-16000}
-ser_port=$((base + 60)); kam_port=$((base + 160)); uas=$((base + 70)); uac=$((base + 80))
+ser_port=$((base + 60)); kam_port=$((base + 160)); uas=$((base + 70)); uac=$((base + 80)); floor_port=$((base + 90))
 
-for f in "$build/runtime/ser" "$build/modules/tm/tm.so" "$build/modules/rr/rr.so"; do
+for f in "$build/runtime/ser" "$build/modules/tm/tm.so" "$build/modules/rr/rr.so" "$build/bench/relay_floor"; do
   [ -e "$f" ] || { echo "missing $f (build first: ninja -C $build)" >&2; exit 2; }
 done
 command -v sipp > /dev/null && command -v kamailio > /dev/null || { echo "run tools/setup-bench.sh first" >&2; exit 2; }
-for p in $ser_port $kam_port $uas $uac; do
+for p in $ser_port $kam_port $uas $uac $floor_port; do
   if ss -Huln "sport = :$p" | grep -q .; then echo "UDP port $p is in use; set PORT_BASE" >&2; exit 2; fi
 done
 
@@ -102,6 +105,9 @@ start_proxy() {
   if [ "$name" = ser ]; then
     port=$ser_port
     timeout -k 5 "$budget" "$build/runtime/ser" -f "$tmp/ser.cfg" --foreground --stderr > "$tmp/ser.log" 2>&1 &
+  elif [ "$name" = floor ]; then
+    port=$floor_port
+    timeout -k 5 "$budget" "$build/bench/relay_floor" "$port" "$uac" "$uas" "$children" > "$tmp/floor.log" 2>&1 &
   else
     local mem=${name#kamailio-}
     port=$((kam_port + 10 * ${#P_PORT[@]}))
@@ -195,18 +201,20 @@ uas_pid=$(cat /proc/$uas_root/task/*/children | awk '{print $1}')
 
 proxies=(ser)
 for m in "${kam_mem[@]}"; do proxies+=("kamailio-$m"); done
+# The floor (bench/relay_floor.cpp) takes part in (a) only: it is no proxy.
+measured=("${proxies[@]}" floor)
 echo "e2e_stateful: ${proxies[*]}; $children UDP workers each; (a) $rounds rounds of $calls calls at $rate/s;" \
   "(b) steps ${steps[*]} (${step_secs}s each); (c) $split_rate/s for ${split_secs}s"
 echo "machine: $(nproc) cores, load $(load) at start; kamailio $(kamailio -v | awk '/^version/ {print $3}')" \
   "-m $kam_shm, sipp $(sipp -v 2>&1 | grep -o 'v[0-9][0-9.]*' | head -1)"
-for proxy in "${proxies[@]}"; do start_proxy "$proxy"; done
-for proxy in "${proxies[@]}"; do use_proxy "$proxy"; run_calls 1000 500 > /dev/null; done   # warm-up
+for proxy in "${measured[@]}"; do start_proxy "$proxy"; done
+for proxy in "${measured[@]}"; do use_proxy "$proxy"; run_calls 1000 500 > /dev/null; done   # warm-up
 
 # (a) CPU per call at the fixed rate: the proxies take turns (the others idle),
 # round after round, so a change in the machine's load hits all of them.
 declare -A cpu_list max_rate
 for round in $(seq 1 "$rounds"); do
-  for proxy in "${proxies[@]}"; do
+  for proxy in "${measured[@]}"; do
     use_proxy "$proxy"
     read -r ok failed wall ticks scpu uticks kdrop sdrop late ctx < <(run_calls "$calls" "$rate")
     us=$(awk -v t="$ticks" -v k="$tck" -v n="$calls" 'BEGIN{printf "%.1f", t / k * 1e6 / n}')
@@ -219,6 +227,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+stop_proxy floor
 
 for proxy in "${proxies[@]}"; do
   use_proxy "$proxy"
@@ -262,5 +271,8 @@ for proxy in "${proxies[@]:1}"; do
       -v sr="${max_rate[ser]}" -v kr="${max_rate[$proxy]}" 'BEGIN{
     printf "ratio ser/%s: CPU per call (median of rounds: ser %s; %s %s) %.1f/%.1f us = %.2fx;", k, sl, k, kl, sc, kc, (kc ? sc / kc : 0)
     printf " highest zero-failure rate %d/%d = %.2fx\n", sr, kr, (kr ? sr / kr : 0) }'
+  awk -v k="$proxy" -v fl="${cpu_list[floor]}" -v fc="$(echo "${cpu_list[floor]}" | median)" -v sc="$sm" -v kc="$km" 'BEGIN{
+    printf "floor (the same sends and receives, no SIP work; median of rounds: %s) %.1f us = %.2fx %s;", fl, fc, (kc ? fc / kc : 0), k
+    printf " above the floor: ser %.1f us, %s %.1f us = %.2fx\n", sc - fc, k, kc - fc, (kc > fc ? (sc - fc) / (kc - fc) : 0) }'
 done
 echo "machine load at the end: $(load)"

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -178,6 +179,7 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
     ev.data.fd = inbox.fd();
     epoll_ctl(ep, EPOLL_CTL_ADD, inbox.fd(), &ev);
     std::vector<UdpItem> handed;
+    InlineCost cost;
     // Read the socket only when epoll said it is readable or the last batch
     // did not drain it: no recvfrom() that can only return EAGAIN.
     bool sock_ready = true;
@@ -195,7 +197,9 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
             }
             sock_ready = n == int(kBatch);
             // Decided per batch: see udp_dispatch.hpp.
-            const bool spread = spread_batch(workers, size_t(n), kBatch, inbox.in_flight());
+            const bool spread = spread_batch(workers, size_t(n), kBatch, inbox.in_flight(), cost.waiting());
+            const auto started = std::chrono::steady_clock::now();
+            size_t inline_count = 0;
             for (int i = 0; i < n; ++i) {
                 uint16_t port = 0;
                 if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&batch.from[i]), rcv.src_ip, &port)) continue;
@@ -204,9 +208,16 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
                 const size_t len = batch.msgs[i].msg_len;
                 data[len] = '\0';
                 const size_t target = spread ? worker_for(call_id_hash(std::string_view(data, len)), workers, self) : self;
-                if (target == self) server_.receive(data, len, rcv);
-                else inboxes_[target]->push(data, len, rcv, inbox);
+                if (target == self) {
+                    server_.receive(data, len, rcv);
+                    ++inline_count;
+                } else {
+                    inboxes_[target]->push(data, len, rcv, inbox);
+                }
             }
+            if (inline_count)
+                cost.add(uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count()),
+                         inline_count);
             batch.reset(size_t(n));
         }
         inbox.take(handed);

@@ -3,7 +3,8 @@
 // (the kernel spreads peers over them) and processes what it reads itself
 // while it keeps up. A reader that falls behind (a full receive batch: a
 // trunk or an upstream SBC is a single peer landing on a single socket)
-// spreads its datagrams by Call-ID: each goes to the worker its Call-ID
+// spreads its datagrams by Call-ID (so does a reader whose messages wait on
+// a database: InlineCost): each goes to the worker its Call-ID
 // hashes to, inline when that is the reader itself, otherwise to that
 // worker's queue; it goes on spreading until every datagram it handed off
 // has been processed. Messages of one call from one peer are thus handled
@@ -45,11 +46,30 @@ struct UdpItem {
     UdpInbox* origin = nullptr;   // the reader that handed it off
 };
 
+// Wall time per message that a reader spends on what it processes itself,
+// averaged over its recent batches. A message that waits (a database query
+// of auth_db or usrloc, a DNS lookup) keeps its reader from reading: while
+// that is the case the reader spreads even when it is not behind, so the
+// other workers take their share and the waits overlap.
+class InlineCost {
+public:
+    static constexpr uint64_t kWaitingNs = 40'000;   // far above SIP work alone
+    void add(uint64_t ns, size_t messages) {
+        const auto per = int64_t(ns / messages);
+        avg_ns_ += (per - avg_ns_) / 8;
+    }
+    bool waiting() const { return avg_ns_ > int64_t(kWaitingNs); }
+
+private:
+    int64_t avg_ns_ = 0;
+};
+
 // A reader's choice for one receive batch of `n` datagrams (of at most
-// `batch_max`), with `in_flight` of its earlier hand-offs not yet processed:
-// spread by Call-ID, or process the whole batch itself.
-inline bool spread_batch(size_t workers, size_t n, size_t batch_max, size_t in_flight) {
-    return workers > 1 && (n >= batch_max || in_flight > 0);
+// `batch_max`), with `in_flight` of its earlier hand-offs not yet processed
+// and `waiting` from its InlineCost: spread by Call-ID, or process the whole
+// batch itself.
+inline bool spread_batch(size_t workers, size_t n, size_t batch_max, size_t in_flight, bool waiting) {
+    return workers > 1 && (n >= batch_max || in_flight > 0 || waiting);
 }
 
 class UdpInbox {

@@ -51,10 +51,24 @@ namespace ser::rt {
 namespace {
 
 TEST(UdpDispatch, SpreadsOnlyWhenBehindOrStillHandingOff) {
-    EXPECT_FALSE(spread_batch(2, 3, 8, 0));   // keeping up: all inline
-    EXPECT_TRUE(spread_batch(2, 8, 8, 0));    // a full batch: falling behind
-    EXPECT_TRUE(spread_batch(2, 1, 8, 1));    // an earlier hand-off still queued: keep order
-    EXPECT_FALSE(spread_batch(1, 8, 8, 0));   // nobody to spread to
+    EXPECT_FALSE(spread_batch(2, 3, 8, 0, false));   // keeping up: all inline
+    EXPECT_TRUE(spread_batch(2, 8, 8, 0, false));    // a full batch: falling behind
+    EXPECT_TRUE(spread_batch(2, 1, 8, 1, false));    // an earlier hand-off still queued: keep order
+    EXPECT_TRUE(spread_batch(2, 1, 8, 0, true));     // its messages wait on a database
+    EXPECT_FALSE(spread_batch(1, 8, 8, 0, true));    // nobody to spread to
+}
+
+TEST(UdpDispatch, WaitingWorkIsSeenAndForgotten) {
+    InlineCost c;
+    EXPECT_FALSE(c.waiting());
+    for (int i = 0; i < 50; ++i) c.add(8 * 10'000, 8);   // 10 us a message: SIP work
+    EXPECT_FALSE(c.waiting());
+    c.add(150'000, 1);   // one database query
+    EXPECT_FALSE(c.waiting()) << "one slow message is not a workload";
+    for (int i = 0; i < 20; ++i) c.add(150'000, 1);   // a query for each
+    EXPECT_TRUE(c.waiting());
+    for (int i = 0; i < 30; ++i) c.add(4 * 10'000, 4);   // the queries stopped
+    EXPECT_FALSE(c.waiting());
 }
 
 TEST(UdpDispatch, HandOffCountedUntilDone) {
@@ -72,10 +86,10 @@ TEST(UdpDispatch, HandOffCountedUntilDone) {
     // Taken is not done: the reader must not go inline while one is running.
     EXPECT_EQ(reader.in_flight(), 2u);
     UdpInbox::done(got[0]);
-    EXPECT_TRUE(spread_batch(2, 1, 8, reader.in_flight()));
+    EXPECT_TRUE(spread_batch(2, 1, 8, reader.in_flight(), false));
     UdpInbox::done(got[1]);
     EXPECT_EQ(reader.in_flight(), 0u);
-    EXPECT_FALSE(spread_batch(2, 1, 8, reader.in_flight()));
+    EXPECT_FALSE(spread_batch(2, 1, 8, reader.in_flight(), false));
 }
 
 }  // namespace
