@@ -18,6 +18,8 @@ namespace ser::rt {
 
 class TcpConnections;
 class UdpInbox;
+struct UdpReader;
+struct RecvBatch;
 
 class NetTransport : public Transport {
 public:
@@ -41,7 +43,12 @@ public:
     std::vector<size_t> udp_queue_depths() const;
 
 private:
-    void udp_loop(SocketInfo* sock, int fd, size_t self);
+    void udp_loop(size_t self);
+    // Worker `self` opens its socket to the others' epoll sets, or closes it.
+    void set_shared(size_t self, bool on);
+    // Queues the `n` datagrams just read from worker `reader`'s socket by
+    // Call-ID (shared mode; the caller, worker `self`, holds its read lock).
+    void queue_batch(size_t reader, size_t self, RecvBatch& batch, int n);
 
     Server& server_;
     std::atomic<bool> stopping_{false};
@@ -49,6 +56,7 @@ private:
     std::unique_ptr<TcpConnections> tcp_;
     std::unordered_map<SocketInfo*, std::vector<int>> udp_fds_;  // one per worker
     std::vector<std::unique_ptr<UdpInbox>> inboxes_;             // one per UDP worker
+    std::vector<std::unique_ptr<UdpReader>> readers_;            // one per UDP worker
 };
 
 }  // namespace ser::rt

@@ -22,9 +22,10 @@
 namespace ser::rt {
 
 namespace {
-
 constexpr size_t kUdpBuf = 65536;
 constexpr unsigned kBatch = 8;
+constexpr uint64_t kInboxEvent = ~uint64_t(0);   // epoll data of a worker's eventfd
+}  // namespace
 
 // Buffers for one recvmmsg(): kBatch datagrams of up to 64 KB (+ a NUL).
 struct RecvBatch {
@@ -48,6 +49,8 @@ struct RecvBatch {
         }
     }
 };
+
+namespace {
 
 // Raise the receive buffer as far as the kernel and `maxbuffer` allow.
 void tune_rcvbuf(int fd, int maxbuffer) {
@@ -137,11 +140,29 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
         size_t self;
     };
     std::vector<Job> jobs;
+    // So does every epoll set (a shared socket is added to the others').
     for (auto& s : server_.mutable_sockets()) {
         if (s.proto != PROTO_UDP) continue;
         for (int fd : udp_fds_[&s]) {
-            jobs.push_back({&s, fd, inboxes_.size()});
+            const size_t self = inboxes_.size();
+            jobs.push_back({&s, fd, self});
             inboxes_.push_back(std::make_unique<UdpInbox>());
+            auto r = std::make_unique<UdpReader>();
+            r->sock = &s;
+            r->address = s.address;
+            r->port = s.port;
+            r->fd = fd;
+            r->ep = epoll_create1(EPOLL_CLOEXEC);
+            epoll_event ev{};
+            ev.events = EPOLLIN;
+            ev.data.u64 = self;
+            epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &ev);
+            // Edge-triggered: every write to the eventfd reports one event, so
+            // the counter never needs a read() (one system call less per hand-off).
+            ev.events = EPOLLIN | EPOLLET;
+            ev.data.u64 = kInboxEvent;
+            epoll_ctl(r->ep, EPOLL_CTL_ADD, inboxes_.back()->fd(), &ev);
+            readers_.push_back(std::move(r));
         }
     }
     int rank = first_rank;
@@ -150,7 +171,7 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
         threads_.emplace_back([this, j, r, init] {
             set_log_process_index(r);
             if (!init(r)) return;
-            udp_loop(j.sock, j.fd, j.self);
+            udp_loop(j.self);
         });
     }
     if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, init);
@@ -159,71 +180,153 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
     return gate->ok;
 }
 
-void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
-    RecvBatch batch;
+namespace {
+
+sip::RecvInfo recv_info(const UdpReader& r) {
     sip::RecvInfo rcv;
     rcv.proto = PROTO_UDP;
-    rcv.dst_ip = sock->address;
-    rcv.dst_port = sock->port;
-    rcv.socket = sock;
+    rcv.dst_ip = r.address;
+    rcv.dst_port = r.port;
+    rcv.socket = r.sock;
+    return rcv;
+}
+
+// One recvmmsg() takes every queued datagram (up to kBatch): a short count
+// means the socket is drained, with no extra call that returns EAGAIN.
+int recv_batch(const UdpReader& r, RecvBatch& batch, const std::atomic<bool>& stopping) {
+    const int n = ::recvmmsg(r.fd, batch.msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (n >= 0) return n;
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !stopping)
+        SER_ERR("recvmmsg on udp:{}: {}", r.port, strerror(errno));
+    return 0;
+}
+
+// Datagram i of a batch: its source into `rcv`, its text NUL-terminated
+// (false: an address family we do not speak).
+bool datagram(RecvBatch& batch, int i, sip::RecvInfo& rcv, char*& data, size_t& len) {
+    uint16_t port = 0;
+    if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&batch.from[i]), rcv.src_ip, &port)) return false;
+    rcv.src_port = port;
+    data = batch.buf(i);
+    len = batch.msgs[i].msg_len;
+    data[len] = '\0';
+    return true;
+}
+
+uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+    return uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - since).count());
+}
+
+// A full queue drops the datagram (see UdpInbox::kMaxQueued); logged at
+// most once a second per worker.
+void report_drop(std::chrono::steady_clock::time_point& last, size_t target) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(1)) return;
+    last = now;
+    SER_WARN("UDP worker {} is overloaded: its queue holds {} datagrams, dropping", target, UdpInbox::kMaxQueued);
+}
+
+}  // namespace
+
+void NetTransport::set_shared(size_t self, bool on) {
+    UdpReader& me = *readers_[self];
+    for (size_t w = 0; w < readers_.size(); ++w) {
+        if (w == self) continue;
+        if (on) {
+            // Exclusive: a datagram wakes one helper, not all of them.
+            epoll_event ev{};
+            ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+            ev.data.u64 = self;
+            epoll_ctl(readers_[w]->ep, EPOLL_CTL_ADD, me.fd, &ev);
+        } else {
+            epoll_ctl(readers_[w]->ep, EPOLL_CTL_DEL, me.fd, nullptr);
+        }
+    }
+    me.shared.store(on, std::memory_order_relaxed);
+}
+
+void NetTransport::queue_batch(size_t reader, size_t self, RecvBatch& batch, int n) {
+    static thread_local std::chrono::steady_clock::time_point last_drop;
+    UdpInbox& origin = *inboxes_[reader];
+    sip::RecvInfo rcv = recv_info(*readers_[reader]);
+    for (int i = 0; i < n; ++i) {
+        char* data;
+        size_t len;
+        if (!datagram(batch, i, rcv, data, len)) continue;
+        const size_t target = worker_for(call_id_hash(std::string_view(data, len)), inboxes_.size(), self);
+        if (!inboxes_[target]->push(data, len, rcv, origin)) report_drop(last_drop, target);
+    }
+}
+
+void NetTransport::udp_loop(size_t self) {
+    RecvBatch batch;
+    UdpReader& me = *readers_[self];
+    sip::RecvInfo rcv = recv_info(me);
     UdpInbox& inbox = *inboxes_[self];
     const size_t workers = inboxes_.size();
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-    // Edge-triggered: every write to the eventfd reports one event, so the
-    // counter never needs a read() (one system call less per hand-off).
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.fd = inbox.fd();
-    epoll_ctl(ep, EPOLL_CTL_ADD, inbox.fd(), &ev);
     std::vector<UdpItem> handed;
+    std::vector<size_t> help;   // shared sockets of other workers that epoll reported readable
     InlineCost cost;
+    static thread_local std::chrono::steady_clock::time_point last_drop;
     // Read the socket only when epoll said it is readable or the last batch
     // did not drain it: no recvfrom() that can only return EAGAIN.
     bool sock_ready = true;
     while (!stopping_.load(std::memory_order_relaxed)) {
-        // A bounded batch from our socket, then what other workers handed us.
+        // A bounded batch from our socket, in the mode chosen for it.
         if (sock_ready) {
-            // One recvmmsg() takes every queued datagram (up to kBatch): a
-            // short count means the socket is drained, with no extra call
-            // that returns EAGAIN.
-            int n = ::recvmmsg(fd, batch.msgs, kBatch, MSG_DONTWAIT, nullptr);
-            if (n < 0) {
-                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !stopping_)
-                    SER_ERR("recvmmsg on udp:{}:{}: {}", sock->address_text, sock->port, strerror(errno));
-                n = 0;
-            }
+            // Read under the read lock, which only matters in shared mode (the
+            // others read this socket then); uncontended otherwise.
+            std::unique_lock read_lock(me.read_mu);
+            const int n = recv_batch(me, batch, stopping_);
             sock_ready = n == int(kBatch);
-            // Decided per batch: see udp_dispatch.hpp.
-            const bool spread = spread_batch(workers, size_t(n), kBatch, inbox.in_flight(), cost.waiting());
-            const auto started = std::chrono::steady_clock::now();
-            size_t inline_count = 0;
-            for (int i = 0; i < n; ++i) {
-                uint16_t port = 0;
-                if (!IpAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&batch.from[i]), rcv.src_ip, &port)) continue;
-                rcv.src_port = port;
-                char* data = batch.buf(i);
-                const size_t len = batch.msgs[i].msg_len;
-                data[len] = '\0';
-                const size_t target = spread ? worker_for(call_id_hash(std::string_view(data, len)), workers, self) : self;
-                if (target == self) {
-                    server_.receive(data, len, rcv);
-                    ++inline_count;
-                } else {
-                    inboxes_[target]->push(data, len, rcv, inbox);
+            const bool was_shared = me.shared.load(std::memory_order_relaxed);
+            const ReadMode mode = read_mode(workers, size_t(n), kBatch, inbox.in_flight(), cost.waiting(), was_shared);
+            if ((mode == ReadMode::Shared) != was_shared) set_shared(self, !was_shared);
+            if (mode == ReadMode::Shared) {
+                queue_batch(self, self, batch, n);
+                read_lock.unlock();
+            } else {
+                read_lock.unlock();   // nobody else reads this socket now
+                const bool spread = mode == ReadMode::Spread;
+                const auto started = std::chrono::steady_clock::now();
+                size_t inline_count = 0;
+                for (int i = 0; i < n; ++i) {
+                    char* data;
+                    size_t len;
+                    if (!datagram(batch, i, rcv, data, len)) continue;
+                    const size_t target =
+                        spread ? worker_for(call_id_hash(std::string_view(data, len)), workers, self) : self;
+                    if (target == self) {
+                        server_.receive(data, len, rcv);
+                        ++inline_count;
+                    } else if (!inboxes_[target]->push(data, len, rcv, inbox)) {
+                        report_drop(last_drop, target);
+                    }
                 }
+                if (inline_count) cost.add(elapsed_ns(started), inline_count);
             }
-            if (inline_count)
-                cost.add(uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count()),
-                         inline_count);
             batch.reset(size_t(n));
         }
+        // Other workers' shared sockets that are readable.
+        for (size_t w : help) {
+            UdpReader& r = *readers_[w];
+            std::lock_guard read_lock(r.read_mu);
+            if (!r.shared.load(std::memory_order_relaxed)) continue;   // its owner took it back
+            const int n = recv_batch(r, batch, stopping_);
+            queue_batch(w, self, batch, n);
+            batch.reset(size_t(n));
+        }
+        help.clear();
+        // What was queued for us, in the order it was queued.
         inbox.take(handed);
-        for (auto& it : handed) {
-            server_.receive(it.buf.get(), it.len, it.rcv);
-            UdpInbox::done(it);
+        if (!handed.empty()) {
+            const auto started = std::chrono::steady_clock::now();
+            for (auto& it : handed) {
+                server_.receive(it.buf.get(), it.len, it.rcv);
+                UdpInbox::done(it);
+            }
+            cost.add(elapsed_ns(started), handed.size());
+            continue;   // more may have been queued meanwhile; our socket is read first
         }
         if (sock_ready) continue;   // the batch limit, not an empty socket, ended the read
         inbox.set_sleeping(true);
@@ -231,15 +334,17 @@ void NetTransport::udp_loop(SocketInfo* sock, int fd, size_t self) {
             inbox.set_sleeping(false);
             continue;
         }
-        // Level-triggered on the socket: a datagram that arrived since the
+        // Level-triggered on the sockets: a datagram that arrived since the
         // last read returns at once.
-        epoll_event evs[2];
-        int k = epoll_wait(ep, evs, 2, 1000);
-        for (int i = 0; i < k; ++i)
-            if (evs[i].data.fd == fd) sock_ready = true;
+        epoll_event evs[16];
+        const int k = epoll_wait(me.ep, evs, 16, 1000);
+        for (int i = 0; i < k; ++i) {
+            const uint64_t d = evs[i].data.u64;
+            if (d == self) sock_ready = true;
+            else if (d != kInboxEvent) help.push_back(size_t(d));
+        }
         inbox.set_sleeping(false);
     }
-    ::close(ep);
 }
 
 void NetTransport::stop() {
@@ -255,6 +360,8 @@ void NetTransport::stop() {
         sock->fd = -1;
     }
     udp_fds_.clear();
+    for (auto& r : readers_) ::close(r->ep);
+    readers_.clear();
     inboxes_.clear();
 }
 

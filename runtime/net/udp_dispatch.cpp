@@ -45,8 +45,7 @@ UdpInbox::~UdpInbox() {
     if (efd_ >= 0) ::close(efd_);
 }
 
-void UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin) {
-    origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
+bool UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin) {
     UdpItem it;
     it.origin = &origin;
     it.buf.reset(new char[len + 1]);
@@ -56,9 +55,12 @@ void UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpI
     it.rcv = rcv;
     {
         std::lock_guard lk(mu_);
+        if (items_.size() >= kMaxQueued) return false;
+        origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
         items_.push_back(std::move(it));
     }
     if (sleeping_.load(std::memory_order_seq_cst)) wake();
+    return true;
 }
 
 void UdpInbox::wake() {

@@ -1,16 +1,24 @@
 // UDP workers that keep a call's messages in order and still use every
 // core for one busy peer. Each worker reads its own SO_REUSEPORT socket
-// (the kernel spreads peers over them) and processes what it reads itself
-// while it keeps up. A reader that falls behind (a full receive batch: a
-// trunk or an upstream SBC is a single peer landing on a single socket)
-// spreads its datagrams by Call-ID (so does a reader whose messages wait on
-// a database: InlineCost): each goes to the worker its Call-ID
-// hashes to, inline when that is the reader itself, otherwise to that
-// worker's queue; it goes on spreading until every datagram it handed off
-// has been processed. Messages of one call from one peer are thus handled
-// in arrival order (a 180 never overtakes its 200) in both modes: a reader
-// only goes back to processing everything itself once nothing it handed
-// off is still queued or running elsewhere.
+// (the kernel spreads peers over them; a trunk or an upstream SBC is a
+// single peer landing on a single socket). A reader is in one of three
+// modes, chosen per receive batch:
+//  - inline, while it keeps up: it processes what it reads itself;
+//  - spread, when it falls behind (a full receive batch) and until all it
+//    handed off has been processed: each datagram goes to the worker its
+//    Call-ID hashes to, inline when that is the reader itself, otherwise to
+//    that worker's queue;
+//  - shared, while its messages wait on something (a database query of
+//    auth_db or usrloc, see InlineCost): the reader no longer processes
+//    inline but queues every datagram by Call-ID, its own share included,
+//    and the other workers may read its socket too (it is added to their
+//    epoll sets), so a reader blocked in a query does not leave its socket
+//    unread. Reads and the queueing of what was read happen under the
+//    socket's read lock, so every queue receives a socket's datagrams in
+//    the socket's order.
+// Messages of one call from one peer are thus handled in arrival order in
+// every mode: a reader only processes inline again once nothing read from
+// its socket is still queued or running elsewhere.
 // Processing inline while the load is light saves the hand-off's copy and
 // the other worker's wake-up (an eventfd write and a context switch), which
 // cost more than the SIP work of a message.
@@ -49,8 +57,8 @@ struct UdpItem {
 // Wall time per message that a reader spends on what it processes itself,
 // averaged over its recent batches. A message that waits (a database query
 // of auth_db or usrloc, a DNS lookup) keeps its reader from reading: while
-// that is the case the reader spreads even when it is not behind, so the
-// other workers take their share and the waits overlap.
+// that is the case the reader shares its socket (ReadMode::Shared), so the
+// other workers read and take their share while it waits.
 class InlineCost {
 public:
     static constexpr uint64_t kWaitingNs = 40'000;   // far above SIP work alone
@@ -64,12 +72,19 @@ private:
     int64_t avg_ns_ = 0;
 };
 
-// A reader's choice for one receive batch of `n` datagrams (of at most
-// `batch_max`), with `in_flight` of its earlier hand-offs not yet processed
-// and `waiting` from its InlineCost: spread by Call-ID, or process the whole
-// batch itself.
-inline bool spread_batch(size_t workers, size_t n, size_t batch_max, size_t in_flight, bool waiting) {
-    return workers > 1 && (n >= batch_max || in_flight > 0 || waiting);
+enum class ReadMode { Inline, Spread, Shared };
+
+// A reader's mode for its next receive batch of `n` datagrams (of at most
+// `batch_max`), with `in_flight` datagrams read from its socket and not yet
+// processed, `waiting` from its InlineCost and `was_shared` its last mode.
+inline ReadMode read_mode(size_t workers, size_t n, size_t batch_max, size_t in_flight, bool waiting,
+                          bool was_shared) {
+    if (workers < 2) return ReadMode::Inline;
+    // Shared mode queues the reader's own share: it lasts until that queue
+    // and every other is drained of this socket's datagrams.
+    if (waiting || (was_shared && in_flight > 0)) return ReadMode::Shared;
+    if (n >= batch_max || in_flight > 0) return ReadMode::Spread;
+    return ReadMode::Inline;
 }
 
 class UdpInbox {
@@ -79,12 +94,18 @@ public:
     UdpInbox(const UdpInbox&) = delete;
     UdpInbox& operator=(const UdpInbox&) = delete;
 
-    // From another worker (`origin`, whose in_flight() grows by one until the
-    // owner calls done(item)): queues a copy of the datagram, wakes the owner.
-    void push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin);
+    // Datagrams a queue holds at most: beyond, a worker is overloaded and
+    // the datagram is dropped, as a full socket buffer would drop it (the
+    // sender retransmits), instead of memory and delay growing without bound.
+    static constexpr size_t kMaxQueued = 4096;
+
+    // From any worker, for the datagram read from the socket of `origin`
+    // (whose in_flight() grows by one until the owner calls done(item)):
+    // queues a copy, wakes the owner. False when the queue is full (dropped).
+    bool push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin);
     // Owner, after processing an item taken from here.
     static void done(const UdpItem& item) { item.origin->in_flight_.fetch_sub(1, std::memory_order_release); }
-    // This worker's hand-offs not yet processed by their targets.
+    // Datagrams read from this worker's socket and queued, not yet processed.
     size_t in_flight() const { return in_flight_.load(std::memory_order_acquire); }
     // Owner: takes everything queued (swapped out, no copy).
     void take(std::vector<UdpItem>& out);
@@ -102,6 +123,17 @@ private:
     std::atomic<bool> sleeping_{false};
     // Written by the other workers (done): on a line of its own.
     alignas(64) std::atomic<size_t> in_flight_{0};
+};
+
+// A worker's socket as every worker sees it (shared mode).
+struct UdpReader {
+    const void* sock = nullptr;         // its SocketInfo (RecvInfo::socket)
+    IpAddr address;                     // where it listens (RecvInfo::dst_*)
+    uint16_t port = 0;
+    int fd = -1;
+    int ep = -1;                        // the owner's epoll set: the others add their fd here
+    std::mutex read_mu;                 // held while reading and queueing what was read
+    std::atomic<bool> shared{false};    // set and cleared by the owner only, under read_mu
 };
 
 }  // namespace ser::rt

@@ -50,12 +50,17 @@ TEST(UdpDispatch, CallsSpreadOverWorkers) {
 namespace ser::rt {
 namespace {
 
-TEST(UdpDispatch, SpreadsOnlyWhenBehindOrStillHandingOff) {
-    EXPECT_FALSE(spread_batch(2, 3, 8, 0, false));   // keeping up: all inline
-    EXPECT_TRUE(spread_batch(2, 8, 8, 0, false));    // a full batch: falling behind
-    EXPECT_TRUE(spread_batch(2, 1, 8, 1, false));    // an earlier hand-off still queued: keep order
-    EXPECT_TRUE(spread_batch(2, 1, 8, 0, true));     // its messages wait on a database
-    EXPECT_FALSE(spread_batch(1, 8, 8, 0, true));    // nobody to spread to
+TEST(UdpDispatch, ModeFollowsTheLoad) {
+    using M = ReadMode;
+    EXPECT_EQ(read_mode(2, 3, 8, 0, false, false), M::Inline);   // keeping up
+    EXPECT_EQ(read_mode(2, 8, 8, 0, false, false), M::Spread);   // a full batch: behind
+    EXPECT_EQ(read_mode(2, 1, 8, 1, false, false), M::Spread);   // a hand-off still queued: keep order
+    EXPECT_EQ(read_mode(2, 1, 8, 0, true, false), M::Shared);    // its messages wait on a database
+    EXPECT_EQ(read_mode(2, 0, 8, 0, true, true), M::Shared);
+    // No longer waiting: shared until nothing read from the socket is queued.
+    EXPECT_EQ(read_mode(2, 1, 8, 3, false, true), M::Shared);
+    EXPECT_EQ(read_mode(2, 1, 8, 0, false, true), M::Inline);
+    EXPECT_EQ(read_mode(1, 8, 8, 5, true, true), M::Inline);     // nobody to share with
 }
 
 TEST(UdpDispatch, WaitingWorkIsSeenAndForgotten) {
@@ -74,8 +79,8 @@ TEST(UdpDispatch, WaitingWorkIsSeenAndForgotten) {
 TEST(UdpDispatch, HandOffCountedUntilDone) {
     UdpInbox reader, target;
     sip::RecvInfo rcv{};
-    target.push("abc", 3, rcv, reader);
-    target.push("defg", 4, rcv, reader);
+    EXPECT_TRUE(target.push("abc", 3, rcv, reader));
+    EXPECT_TRUE(target.push("defg", 4, rcv, reader));
     EXPECT_EQ(reader.in_flight(), 2u);
     EXPECT_EQ(target.in_flight(), 0u);
     std::vector<UdpItem> got;
@@ -86,10 +91,19 @@ TEST(UdpDispatch, HandOffCountedUntilDone) {
     // Taken is not done: the reader must not go inline while one is running.
     EXPECT_EQ(reader.in_flight(), 2u);
     UdpInbox::done(got[0]);
-    EXPECT_TRUE(spread_batch(2, 1, 8, reader.in_flight(), false));
+    EXPECT_EQ(read_mode(2, 1, 8, reader.in_flight(), false, false), ReadMode::Spread);
     UdpInbox::done(got[1]);
     EXPECT_EQ(reader.in_flight(), 0u);
-    EXPECT_FALSE(spread_batch(2, 1, 8, reader.in_flight(), false));
+    EXPECT_EQ(read_mode(2, 1, 8, reader.in_flight(), false, false), ReadMode::Inline);
+}
+
+TEST(UdpDispatch, FullQueueDropsAndDoesNotCount) {
+    UdpInbox reader, target;
+    sip::RecvInfo rcv{};
+    for (size_t i = 0; i < UdpInbox::kMaxQueued; ++i) ASSERT_TRUE(target.push("x", 1, rcv, reader));
+    EXPECT_FALSE(target.push("y", 1, rcv, reader));
+    EXPECT_EQ(reader.in_flight(), UdpInbox::kMaxQueued);
+    EXPECT_EQ(target.size(), UdpInbox::kMaxQueued);
 }
 
 }  // namespace

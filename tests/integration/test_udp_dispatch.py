@@ -1,7 +1,8 @@
 """How the UDP workers share one busy peer (a trunk, an SBC: one address
 and port, so one SO_REUSEPORT socket): bursts from a single peer are spread
 over both workers, and the messages of each call still leave the proxy in
-the order they came in."""
+the order they came in; the same when every message waits (as on a
+database query), where the reader shares its socket with the other worker."""
 
 import os
 import socket
@@ -16,7 +17,9 @@ debug=3
 listen=udp:127.0.0.1:@PORT@
 children=2
 disable_tcp=yes
+@MODULE@
 route {
+  @WAIT@
   log(1, "dispatch-seen\n");
   forward(127.0.0.1, @SINK@);
 }
@@ -72,30 +75,39 @@ class Sink:
 
 
 class OneBusyPeer(unittest.TestCase):
-    def test_bursts_use_both_workers_and_keep_each_call_in_order(self):
+    def run_bursts(self, rounds, wait_ms=0, pause=0.002):
+        """Sends `rounds` bursts (the next request of every call, back to
+        back: more than one receive batch of the reader) from one peer;
+        returns (sent, forwarded messages, ser's log)."""
         sink = Sink()
         peer = Peer()
+        cfg = CFG.replace("@SINK@", str(sink.port))
+        if wait_ms:
+            cfg = cfg.replace("@MODULE@", 'loadmodule "%s"' % os.path.join(BUILD_DIR, "tests", "M.so"))
+            cfg = cfg.replace("@WAIT@", 'wait_ms("%d");' % wait_ms)
+        else:
+            cfg = cfg.replace("@MODULE@", "").replace("@WAIT@", "")
         try:
-            with Ser(CFG.replace("@SINK@", str(sink.port))) as ser:
+            with Ser(cfg) as ser:
                 sent = 0
-                for seq in range(1, ROUNDS + 1):
-                    # One burst: the next request of every call, back to back,
-                    # more than one receive batch of the reader.
+                for seq in range(1, rounds + 1):
                     for call in range(CALLS):
                         peer.send(options(call, seq, peer.port, sink.port), ser.port)
                         sent += 1
-                    time.sleep(0.002)
-                sink.wait_count(sent, 20)
+                    time.sleep(pause)
+                sink.wait_count(sent, 30)
                 log = ser.output()
         finally:
             sink.close()
             peer.close()
+        return sent, sink.got, log
 
+    def check(self, sent, got, log):
         # UDP on loopback with paced bursts: nothing should be lost, but the
         # order check below is what this test is about.
-        self.assertGreaterEqual(len(sink.got), int(sent * 0.95), "forwarded %d of %d" % (len(sink.got), sent))
+        self.assertGreaterEqual(len(got), int(sent * 0.95), "forwarded %d of %d" % (len(got), sent))
         last = {}
-        for m in sink.got:
+        for m in got:
             call = header(m, "Call-ID")[0]
             seq = int(header(m, "CSeq")[0].split()[0])
             self.assertGreater(seq, last.get(call, 0), "%s: CSeq %d after %d" % (call, seq, last.get(call, 0)))
@@ -108,6 +120,14 @@ class OneBusyPeer(unittest.TestCase):
             if "dispatch-seen" in line:
                 workers.add(line.split("(")[0].strip())
         self.assertEqual(len(workers), 2, "the route ran on workers %s only" % sorted(workers))
+
+    def test_bursts_use_both_workers_and_keep_each_call_in_order(self):
+        self.check(*self.run_bursts(ROUNDS))
+
+    def test_waiting_messages_share_the_socket_and_keep_each_call_in_order(self):
+        # 2 ms a message: the reader shares its socket; a burst of 40 takes
+        # about 40 ms on two workers, so the pause keeps the queues short.
+        self.check(*self.run_bursts(8, wait_ms=2, pause=0.06))
 
 
 if __name__ == "__main__":
