@@ -15,6 +15,7 @@
 #include "ser/ip.hpp"
 #include "ser/log.hpp"
 #include "ser/text.hpp"
+#include "ser/wait.hpp"
 
 namespace ser::mod::nathelper {
 
@@ -227,6 +228,7 @@ std::optional<std::string> RtppSet::send_call(std::string_view callid, int index
 }
 
 std::optional<std::string> RtppSet::exchange(RtppNode& n, std::string_view command) {
+    const ScopedWait wait;   // the proxy's answer: let the UDP reader share its socket meanwhile
     if (n.kind == RtppNode::Kind::Unix) return exchange_unix(n, command);
     return exchange_udp(n, n.index, command);
 }

@@ -36,6 +36,13 @@ bool MetricsService::start(std::string& error) {
                                        for (size_t i = 0; i < depths.size(); ++i)
                                            out.push_back({{std::to_string(i)}, double(depths[i])});
                                    }));
+    callbacks_.push_back(r.collect(Type::Counter, "ser_udp_worker_queue_drops_total",
+                                   "Datagrams dropped because a UDP worker's queue was full (overload)", {"worker"},
+                                   [this](std::vector<metrics::Sample>& out) {
+                                       auto drops = net_.udp_queue_drops();
+                                       for (size_t i = 0; i < drops.size(); ++i)
+                                           out.push_back({{std::to_string(i)}, double(drops[i])});
+                                   }));
     http_ = std::make_unique<metrics::HttpListener>([&r] { return r.render(); });
     if (!http_->open(addr, error) || !http_->start(error)) {
         stop();

@@ -1,5 +1,7 @@
 #include "runtime/core/resolve.hpp"
 
+#include "ser/wait.hpp"
+
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -20,7 +22,12 @@ bool resolve_host(std::string_view host, std::vector<IpAddr>& out) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_DGRAM;
     addrinfo* res = nullptr;
-    if (getaddrinfo(h.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
+    int rc;
+    {
+        const ScopedWait wait;   // a DNS server's answer is waited for
+        rc = getaddrinfo(h.c_str(), nullptr, &hints, &res);
+    }
+    if (rc != 0 || !res) return false;
     size_t first = out.size();
     for (int pass = 0; pass < 2; ++pass) {  // IPv4 first, as SER's A lookup
         for (addrinfo* ai = res; ai; ai = ai->ai_next) {

@@ -1,5 +1,7 @@
 #include "runtime/db/metered_connection.hpp"
 
+#include "ser/wait.hpp"
+
 #include <chrono>
 #include <string>
 
@@ -29,7 +31,11 @@ metrics::Counter MeteredConnection::connect_failures(metrics::Registry& r, std::
 
 template <class F> bool MeteredConnection::timed(Op op, F&& f) {
     const auto start = std::chrono::steady_clock::now();
-    const bool ok = f();
+    bool ok;
+    {
+        const ScopedWait wait;   // the UDP reader's cue to share its socket
+        ok = f();
+    }
     m_.latency[op].observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (!ok) m_.errors[op].inc();
     return ok;

@@ -41,6 +41,8 @@ public:
     // Datagrams handed to each UDP worker and not yet taken, between start()
     // and stop() (the metrics listener reads them in that time).
     std::vector<size_t> udp_queue_depths() const;
+    // Datagrams each UDP worker's full queue dropped (overload), same span.
+    std::vector<uint64_t> udp_queue_drops() const;
 
 private:
     void udp_loop(size_t self);

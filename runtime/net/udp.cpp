@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "runtime/core/log_sink.hpp"
+#include "ser/wait.hpp"
 #include "runtime/net/net_transport.hpp"
 #include "runtime/net/tcp.hpp"
 #include "runtime/net/udp_dispatch.hpp"
@@ -213,10 +214,6 @@ bool datagram(RecvBatch& batch, int i, sip::RecvInfo& rcv, char*& data, size_t& 
     return true;
 }
 
-uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-    return uint64_t(std::chrono::nanoseconds(std::chrono::steady_clock::now() - since).count());
-}
-
 // A full queue drops the datagram (see UdpInbox::kMaxQueued); logged at
 // most once a second per worker.
 void report_drop(std::chrono::steady_clock::time_point& last, size_t target) {
@@ -288,7 +285,7 @@ void NetTransport::udp_loop(size_t self) {
             } else {
                 read_lock.unlock();   // nobody else reads this socket now
                 const bool spread = mode == ReadMode::Spread;
-                const auto started = std::chrono::steady_clock::now();
+                const uint64_t waited = thread_wait_ns();
                 size_t inline_count = 0;
                 for (int i = 0; i < n; ++i) {
                     char* data;
@@ -303,7 +300,7 @@ void NetTransport::udp_loop(size_t self) {
                         report_drop(last_drop, target);
                     }
                 }
-                if (inline_count) cost.add(elapsed_ns(started), inline_count);
+                if (inline_count) cost.add(thread_wait_ns() - waited, inline_count);
             }
             batch.reset(size_t(n));
         }
@@ -320,12 +317,12 @@ void NetTransport::udp_loop(size_t self) {
         // What was queued for us, in the order it was queued.
         inbox.take(handed);
         if (!handed.empty()) {
-            const auto started = std::chrono::steady_clock::now();
+            const uint64_t waited = thread_wait_ns();
             for (auto& it : handed) {
                 server_.receive(it.buf.get(), it.len, it.rcv);
                 UdpInbox::done(it);
             }
-            cost.add(elapsed_ns(started), handed.size());
+            cost.add(thread_wait_ns() - waited, handed.size());
             continue;   // more may have been queued meanwhile; our socket is read first
         }
         if (sock_ready) continue;   // the batch limit, not an empty socket, ended the read
@@ -386,6 +383,13 @@ std::vector<size_t> NetTransport::udp_queue_depths() const {
     std::vector<size_t> out;
     out.reserve(inboxes_.size());
     for (const auto& in : inboxes_) out.push_back(in->size());
+    return out;
+}
+
+std::vector<uint64_t> NetTransport::udp_queue_drops() const {
+    std::vector<uint64_t> out;
+    out.reserve(inboxes_.size());
+    for (const auto& in : inboxes_) out.push_back(in->dropped());
     return out;
 }
 

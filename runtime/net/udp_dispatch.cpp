@@ -55,7 +55,10 @@ bool UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpI
     it.rcv = rcv;
     {
         std::lock_guard lk(mu_);
-        if (items_.size() >= kMaxQueued) return false;
+        if (items_.size() >= kMaxQueued) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
         origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
         items_.push_back(std::move(it));
     }

@@ -54,14 +54,15 @@ struct UdpItem {
     UdpInbox* origin = nullptr;   // the reader that handed it off
 };
 
-// Wall time per message that a reader spends on what it processes itself,
-// averaged over its recent batches. A message that waits (a database query
-// of auth_db or usrloc, a DNS lookup) keeps its reader from reading: while
-// that is the case the reader shares its socket (ReadMode::Shared), so the
-// other workers read and take their share while it waits.
+// Time per message that a worker's messages spent waiting outside the
+// process (a database query of auth_db or usrloc, a DNS lookup:
+// runtime/core/waits.hpp), averaged over its recent batches. Such waits keep
+// a reader from reading: while its messages wait, the reader shares its
+// socket (ReadMode::Shared), so the other workers read and take their share
+// meanwhile.
 class InlineCost {
 public:
-    static constexpr uint64_t kWaitingNs = 40'000;   // far above SIP work alone
+    static constexpr uint64_t kWaitingNs = 20'000;   // a query on every few messages
     void add(uint64_t ns, size_t messages) {
         const auto per = int64_t(ns / messages);
         avg_ns_ += (per - avg_ns_) / 8;
@@ -114,6 +115,7 @@ public:
     void set_sleeping(bool s) { sleeping_.store(s, std::memory_order_seq_cst); }
     bool empty();
     size_t size();   // datagrams waiting (a scrape's queue depth)
+    uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }   // full-queue drops
     void wake();
 
 private:
@@ -121,6 +123,7 @@ private:
     std::vector<UdpItem> items_;
     int efd_ = -1;
     std::atomic<bool> sleeping_{false};
+    std::atomic<uint64_t> dropped_{0};
     // Written by the other workers (done): on a line of its own.
     alignas(64) std::atomic<size_t> in_flight_{0};
 };

@@ -66,13 +66,13 @@ TEST(UdpDispatch, ModeFollowsTheLoad) {
 TEST(UdpDispatch, WaitingWorkIsSeenAndForgotten) {
     InlineCost c;
     EXPECT_FALSE(c.waiting());
-    for (int i = 0; i < 50; ++i) c.add(8 * 10'000, 8);   // 10 us a message: SIP work
+    for (int i = 0; i < 50; ++i) c.add(0, 8);            // SIP work only: no waits
     EXPECT_FALSE(c.waiting());
     c.add(150'000, 1);   // one database query
     EXPECT_FALSE(c.waiting()) << "one slow message is not a workload";
     for (int i = 0; i < 20; ++i) c.add(150'000, 1);   // a query for each
     EXPECT_TRUE(c.waiting());
-    for (int i = 0; i < 30; ++i) c.add(4 * 10'000, 4);   // the queries stopped
+    for (int i = 0; i < 30; ++i) c.add(0, 4);            // the queries stopped
     EXPECT_FALSE(c.waiting());
 }
 
@@ -101,7 +101,9 @@ TEST(UdpDispatch, FullQueueDropsAndDoesNotCount) {
     UdpInbox reader, target;
     sip::RecvInfo rcv{};
     for (size_t i = 0; i < UdpInbox::kMaxQueued; ++i) ASSERT_TRUE(target.push("x", 1, rcv, reader));
+    EXPECT_EQ(target.dropped(), 0u);
     EXPECT_FALSE(target.push("y", 1, rcv, reader));
+    EXPECT_EQ(target.dropped(), 1u);
     EXPECT_EQ(reader.in_flight(), UdpInbox::kMaxQueued);
     EXPECT_EQ(target.size(), UdpInbox::kMaxQueued);
 }

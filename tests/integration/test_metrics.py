@@ -153,6 +153,7 @@ class MetricsScrape(unittest.TestCase):
                            ("ser_usrloc_contacts", "gauge"), ("ser_usrloc_aors", "gauge"),
                            ("ser_auth_failures", "counter"), ("ser_db_query_duration_seconds", "histogram"),
                            ("ser_db_errors", "counter"), ("ser_udp_worker_queue_depth", "gauge"),
+                           ("ser_udp_worker_queue_drops", "counter"),
                            ("ser_receiver_threads", "gauge"), ("ser_build_info", "gauge")):
             self.assertIn(name, m.families)
             self.assertEqual(m.families[name].type, kind, name)
@@ -162,6 +163,7 @@ class MetricsScrape(unittest.TestCase):
         self.assertEqual(m.get("ser_receiver_threads"), 2)   # children=2, one UDP socket
         self.assertEqual(m.get("ser_udp_worker_queue_depth", worker="0"), 0)
         self.assertEqual(m.get("ser_udp_worker_queue_depth", worker="1"), 0)
+        self.assertEqual(m.get("ser_udp_worker_queue_drops_total", worker="1"), 0)
         self.assertTrue(m.has("ser_usrloc_contacts", table="location"))
 
     def test_b_registration_moves_the_counters(self):
