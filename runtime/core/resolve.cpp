@@ -1,11 +1,11 @@
 #include "runtime/core/resolve.hpp"
 
-#include "ser/wait.hpp"
-
 #include <netdb.h>
 #include <sys/socket.h>
 
 #include <string>
+
+#include "ser/wait.hpp"
 
 namespace ser::rt {
 

@@ -1,9 +1,9 @@
 #include "runtime/db/metered_connection.hpp"
 
-#include "ser/wait.hpp"
-
 #include <chrono>
 #include <string>
+
+#include "ser/wait.hpp"
 
 namespace ser::db {
 

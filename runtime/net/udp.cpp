@@ -263,7 +263,7 @@ void NetTransport::udp_loop(size_t self) {
     const size_t workers = inboxes_.size();
     std::vector<UdpItem> handed;
     std::vector<size_t> help;   // shared sockets of other workers that epoll reported readable
-    InlineCost cost;
+    WaitAverage cost;
     std::chrono::steady_clock::time_point last_drop;
     // Read the socket only when epoll said it is readable or the last batch
     // did not drain it: no recvfrom() that can only return EAGAIN.

@@ -8,12 +8,12 @@
 //    handed off has been processed: each datagram goes to the worker its
 //    Call-ID hashes to, inline when that is the reader itself, otherwise to
 //    that worker's queue;
-//  - shared, while its messages wait on something (a database query of
-//    auth_db or usrloc, see InlineCost): the reader no longer processes
-//    inline but queues every datagram by Call-ID, its own share included,
-//    and the other workers may read its socket too (it is added to their
-//    epoll sets), so a reader blocked in a query does not leave its socket
-//    unread. Reads and the queueing of what was read happen under the
+//  - shared, while its messages wait outside the process (a database query
+//    of auth_db or usrloc, a DNS lookup; see WaitAverage): the reader no
+//    longer processes inline but queues every datagram by Call-ID, its own
+//    share included, and the other workers may read its socket too (it is
+//    added to their epoll sets), so a reader blocked in a query does not
+//    leave its socket unread. Reads and the queueing of what was read happen under the
 //    socket's read lock, so every queue receives a socket's datagrams in
 //    the socket's order.
 // Messages of one call from one peer are thus handled in arrival order in
@@ -51,16 +51,16 @@ struct UdpItem {
     std::unique_ptr<char[]> buf;
     size_t len = 0;
     sip::RecvInfo rcv;
-    UdpInbox* origin = nullptr;   // the reader that handed it off
+    UdpInbox* origin = nullptr;   // of the worker whose socket it was read from
 };
 
 // Time per message that a worker's messages spent waiting outside the
-// process (a database query of auth_db or usrloc, a DNS lookup:
-// runtime/core/waits.hpp), averaged over its recent batches. Such waits keep
+// process (a database query of auth_db or usrloc, a DNS lookup: counted by
+// ser/wait.hpp), averaged over its recent batches. Such waits keep
 // a reader from reading: while its messages wait, the reader shares its
 // socket (ReadMode::Shared), so the other workers read and take their share
 // meanwhile.
-class InlineCost {
+class WaitAverage {
 public:
     static constexpr uint64_t kWaitingNs = 20'000;   // a query on every few messages
     void add(uint64_t ns, size_t messages) {
@@ -77,7 +77,7 @@ enum class ReadMode { Inline, Spread, Shared };
 
 // A reader's mode for its next receive batch of `n` datagrams (of at most
 // `batch_max`), with `in_flight` datagrams read from its socket and not yet
-// processed, `waiting` from its InlineCost and `was_shared` its last mode.
+// processed, `waiting` from its WaitAverage and `was_shared` its last mode.
 inline ReadMode read_mode(size_t workers, size_t n, size_t batch_max, size_t in_flight, bool waiting,
                           bool was_shared) {
     if (workers < 2) return ReadMode::Inline;
@@ -134,7 +134,7 @@ struct UdpReader {
     IpAddr address;                     // where it listens (RecvInfo::dst_*)
     uint16_t port = 0;
     int fd = -1;
-    int ep = -1;                        // the owner's epoll set: the others add their fd here
+    int ep = -1;                        // its epoll set (the others' shared sockets are added to it)
     std::mutex read_mu;                 // held while reading and queueing what was read
     std::atomic<bool> shared{false};    // set and cleared by the owner only, under read_mu
 };

@@ -64,7 +64,7 @@ TEST(UdpDispatch, ModeFollowsTheLoad) {
 }
 
 TEST(UdpDispatch, WaitingWorkIsSeenAndForgotten) {
-    InlineCost c;
+    WaitAverage c;
     EXPECT_FALSE(c.waiting());
     for (int i = 0; i < 50; ++i) c.add(0, 8);            // SIP work only: no waits
     EXPECT_FALSE(c.waiting());
