@@ -11,13 +11,13 @@
 # For each proxy:
 #  (a) CPU per REGISTER round (401 + 200) at a fixed rate: utime+stime of
 #      the proxy's process tree over the run divided by the rounds; the
-#      MariaDB server's CPU per round beside it;
+#      MariaDB server's CPU per round beside it; the same for
+#      bench/register_floor.cpp, which does a registrar's socket and
+#      database work on this flow (401; one credentials query and 200) and
+#      no SIP work: the floor under any registrar's CPU per round;
 #  (b) the highest rate of the steps that passes: zero failed registrations
 #      and >= 90 % of the step's rate achieved; the first failing step ends
 #      the climb;
-#      the same for bench/register_floor.cpp, which does a registrar's
-#      socket and database work on this flow (401; one credentials query and
-#      200) and no SIP work: the floor under any registrar's CPU per round;
 # then the ratios ser/Kamailio.
 #
 # Usage: bench/e2e_register.sh [builddir] [children] [rounds at fixed rate] [fixed rate] [steps...]

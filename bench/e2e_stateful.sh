@@ -6,14 +6,14 @@
 # sipp caller and one sipp callee (one peer address each). For each proxy:
 #  (a) CPU per call at a fixed rate: utime+stime of the proxy's whole process
 #      tree (/proc/PID/stat of every process under it) over the phase,
-#      divided by the calls; sipp's own CPU is printed beside it;
+#      divided by the calls; sipp's own CPU is printed beside it; the same
+#      for bench/relay_floor.cpp, which does the proxies' socket work on this
+#      call flow (relays every datagram, answers 100 to the INVITE) and no
+#      SIP work: the floor under any proxy's CPU per call;
 #  (b) the highest rate of the steps that passes: zero failed calls (every
 #      call not counted successful by sipp is a failure) and >= 90 % of the
 #      step's rate achieved (successful calls / wall time of the sipp run);
 #      the first step that fails ends the climb;
-#      the same for bench/relay_floor.cpp, which does the proxies' socket
-#      work on this call flow (relays every datagram, answers 100 to the
-#      INVITE) and no SIP work: the floor under any proxy's CPU per call;
 #  (c) how the proxy's CPU splits over its threads (ser: /proc/PID/task/*;
 #      Kamailio: its processes) during one single-peer run at a high rate;
 # then the ratios ser/Kamailio. Both sipps get 4 MB socket buffers
