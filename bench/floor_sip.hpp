@@ -1,8 +1,14 @@
-// The little SIP the floor programs (relay_floor, register_floor) need: a
-// reply that copies the headers a UAC matches it on. Not a parser: sipp's
-// messages are well formed and use the long header names.
+// What the floor programs (relay_floor, register_floor) share: a worker's
+// socket, and the little SIP they need, a reply that copies the headers a
+// UAC matches it on. Not a parser: sipp's messages are well formed and use
+// the long header names.
 #pragma once
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -48,6 +54,25 @@ inline std::string reply_to(std::string_view req, std::string_view status, std::
     out.append(extra);
     out += "Content-Length: 0\r\n\r\n";
     return out;
+}
+
+// A worker's UDP socket on 127.0.0.1:port, one of an SO_REUSEPORT group
+// with 4 MB of receive buffer, as the proxies' workers have; exits on error.
+inline int worker_socket(uint16_t port) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    const int buf = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    sockaddr_in self{};
+    self.sin_family = AF_INET;
+    self.sin_port = htons(port);
+    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&self), sizeof self) != 0) {
+        perror("bind");
+        std::exit(1);
+    }
+    return fd;
 }
 
 }  // namespace floor_sip

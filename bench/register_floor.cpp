@@ -46,19 +46,7 @@ void serve(uint16_t port, Db db) {
         std::fprintf(stderr, "register_floor: %s\n", mysql_error(conn));
         std::exit(1);
     }
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    const int buf = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-    sockaddr_in self{};
-    self.sin_family = AF_INET;
-    self.sin_port = htons(port);
-    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&self), sizeof self) != 0) {
-        perror("bind");
-        std::exit(1);
-    }
+    const int fd = floor_sip::worker_socket(port);
     std::vector<char> m(65536);
     std::string query;
     for (;;) {

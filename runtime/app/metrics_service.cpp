@@ -10,6 +10,13 @@
 
 namespace ser::app {
 
+namespace {
+// One sample per UDP worker, labelled with the worker's index.
+template <class T> void per_worker(const std::vector<T>& values, std::vector<metrics::Sample>& out) {
+    for (size_t i = 0; i < values.size(); ++i) out.push_back({{std::to_string(i)}, double(values[i])});
+}
+}  // namespace
+
 bool MetricsService::start(std::string& error) {
     const std::string& setting = server_.settings().metrics_listen;
     if (setting.empty()) return true;
@@ -27,21 +34,17 @@ bool MetricsService::start(std::string& error) {
                                    [](std::vector<metrics::Sample>& out) { out.push_back({{kVersion}, 1}); }));
     callbacks_.push_back(r.collect(Type::Gauge, "ser_receiver_threads", "Threads reading SIP from the sockets",
                                    [this] { return double(net_.worker_count()); }));
-    // Each UDP receiver hands a datagram to the worker its Call-ID belongs
-    // to; what waits there is that worker's backlog.
+    // What other workers queued for a UDP worker (when they spread or share
+    // their sockets, udp_dispatch.hpp) and it has not processed: its backlog.
     callbacks_.push_back(r.collect(Type::Gauge, "ser_udp_worker_queue_depth",
                                    "Datagrams handed to a UDP worker and not yet processed", {"worker"},
                                    [this](std::vector<metrics::Sample>& out) {
-                                       auto depths = net_.udp_queue_depths();
-                                       for (size_t i = 0; i < depths.size(); ++i)
-                                           out.push_back({{std::to_string(i)}, double(depths[i])});
+                                       per_worker(net_.udp_queue_depths(), out);
                                    }));
     callbacks_.push_back(r.collect(Type::Counter, "ser_udp_worker_queue_drops_total",
                                    "Datagrams dropped because a UDP worker's queue was full (overload)", {"worker"},
                                    [this](std::vector<metrics::Sample>& out) {
-                                       auto drops = net_.udp_queue_drops();
-                                       for (size_t i = 0; i < drops.size(); ++i)
-                                           out.push_back({{std::to_string(i)}, double(drops[i])});
+                                       per_worker(net_.udp_queue_drops(), out);
                                    }));
     http_ = std::make_unique<metrics::HttpListener>([&r] { return r.render(); });
     if (!http_->open(addr, error) || !http_->start(error)) {

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -160,6 +161,42 @@ class Peer:
             out.append(m)
 
     def close(self):
+        self.sock.close()
+
+
+class RecordingPeer(Peer):
+    """A Peer whose reader thread timestamps every datagram on arrival, so a
+    test can watch several peers at once, or take a burst bigger than a
+    socket buffer."""
+
+    def __init__(self, port=None):
+        super().__init__(port)
+        self.log = []      # (monotonic time of arrival, text)
+        self.cond = threading.Condition()
+        self.stopping = False
+        self.sock.settimeout(0.05)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while not self.stopping:
+            try:
+                data, addr = self.sock.recvfrom(70000)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.cond:
+                self.log.append((time.monotonic(), data.decode(errors="replace")))
+                self.cond.notify_all()
+
+    def messages(self, pred=lambda m: True):
+        with self.cond:
+            return [(t, m) for (t, m) in self.log if pred(m)]
+
+    def close(self):
+        self.stopping = True
+        self.reader.join()
         self.sock.close()
 
 

@@ -13,7 +13,6 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -176,32 +175,13 @@ def ack_for(inv_bytes, final):
                                            header(inv, "Call-ID")[0], cseq))
 
 
-class Phone(Peer):
-    """A raw UDP phone: a reader thread timestamps every datagram on arrival
-    (so several phones can be watched at once); a test waits for a message
+class Phone(RecordingPeer):
+    """A raw UDP phone (a RecordingPeer): a test waits for a message
     matching a predicate (earlier non-matching ones are kept)."""
 
     def __init__(self):
         super().__init__()
-        self.log = []      # (monotonic time of arrival, text)
         self.taken = set()
-        self.cond = threading.Condition()
-        self.stopping = False
-        self.sock.settimeout(0.05)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while not self.stopping:
-            try:
-                data, addr = self.sock.recvfrom(70000)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.cond:
-                self.log.append((time.monotonic(), data.decode(errors="replace")))
-                self.cond.notify_all()
 
     def wait(self, pred, timeout=3.0):
         """(time, msg) of the first message not yet taken matching `pred`, or
@@ -222,14 +202,6 @@ class Phone(Peer):
         """Lets `duration` seconds (not scaled) of traffic arrive."""
         time.sleep(duration)
 
-    def messages(self, pred=lambda m: True):
-        with self.cond:
-            return [(t, m) for (t, m) in self.log if pred(m)]
-
-    def close(self):
-        self.stopping = True
-        self.reader.join()
-        self.sock.close()
 
 
 def summary(phone):

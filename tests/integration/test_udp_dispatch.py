@@ -7,7 +7,6 @@ database query), where the reader shares its socket with the other worker."""
 import os
 import socket
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
 from sertest import *  # noqa
@@ -41,37 +40,17 @@ def options(call, seq, peer_port, sink_port):
         "Content-Length: 0\n\n" % (sink_port, peer_port, call, seq, call, call, seq))
 
 
-class Sink:
-    """Collects forwarded datagrams on a thread (a big buffer, read at once)."""
+class Sink(RecordingPeer):
+    """Collects the forwarded datagrams: a big buffer, read at once."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        super().__init__()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.got = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.stopping:
-            try:
-                data, _ = self.sock.recvfrom(70000)
-            except socket.timeout:
-                continue
-            self.got.append(data.decode(errors="replace"))
 
     def wait_count(self, n, timeout):
         deadline = time.time() + timeout
-        while len(self.got) < n and time.time() < deadline:
+        while len(self.log) < n and time.time() < deadline:
             time.sleep(0.05)
-
-    def close(self):
-        self.stopping = True
-        self.thread.join()
-        self.sock.close()
 
 
 class OneBusyPeer(unittest.TestCase):
@@ -100,7 +79,7 @@ class OneBusyPeer(unittest.TestCase):
         finally:
             sink.close()
             peer.close()
-        return sent, sink.got, log
+        return sent, [m for _, m in sink.messages()], log
 
     def check(self, sent, got, log):
         # UDP on loopback with paced bursts: nothing should be lost, but the
