@@ -3,6 +3,6 @@
 #include <cstdint>
 
 namespace ser {
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 inline constexpr const char* kAbiSymbol = "ser_module_exports";
 }  // namespace ser

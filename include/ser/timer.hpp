@@ -18,11 +18,17 @@ struct TimerEntry {
     // does not touch it after the call (the callback may free its owner).
     void (*fire)(TimerEntry& self, uint64_t now_ms) = nullptr;
 
+    // How late the entry may fire, set by its owner: 0 for retransmissions
+    // (RFC 3261 times exact to the millisecond); a deletion or final-response
+    // timer allows more, so the timer thread serves many entries per wake-up.
+    // An entry never fires early.
+    uint32_t slack_ms = 0;
+
     // Owned by the timer implementation.
+    uint8_t state = 0;   // 0 idle, 1 armed, 2 firing
     uint64_t expires_ms = 0;
     TimerEntry* prev = nullptr;
     TimerEntry* next = nullptr;
-    uint8_t state = 0;   // 0 idle, 1 armed, 2 firing
 };
 
 class Timers {

@@ -30,6 +30,14 @@ struct OwnedTimer : TimerEntry {
     void* owner = nullptr;
 };
 
+// A final-response or deletion timer (Timer B/F/H/D/K and the wait timer):
+// it may fire up to 100 ms late (SER's timers ticked once a second), so one
+// wake-up of the timer thread serves every such timer due within that time.
+// Retransmission timers stay OwnedTimer, exact to the millisecond.
+struct LazyTimer : OwnedTimer {
+    LazyTimer() { slack_ms = 100; }
+};
+
 struct Branch {
     Transaction* t = nullptr;
     int index = 0;
@@ -53,7 +61,7 @@ struct Branch {
     uint64_t retr_interval_ms = 0;
     int retr_step = 0;          // retransmissions sent so far
     OwnedTimer retr_timer;      // request retransmission (RFC 3261 Timer A / E)
-    OwnedTimer fr_timer;        // final response timer (Timer B / F; fr_inv_timer after a provisional)
+    LazyTimer fr_timer;         // final response timer (Timer B / F; fr_inv_timer after a provisional)
     OwnedTimer cancel_timer;    // retransmission of our CANCEL
     uint64_t cancel_interval_ms = 0;
 };
@@ -98,8 +106,8 @@ struct Transaction {
     std::string to_tag;                // tm's To-tag when it replied itself with >= 180
     uint64_t uas_retr_interval_ms = 0;
     OwnedTimer uas_retr_timer;         // negative / local 2xx reply retransmission (Timer G)
-    OwnedTimer uas_fr_timer;           // waiting for the ACK (Timer H)
-    OwnedTimer wait_timer;             // completed: absorb retransmissions (Timer D/I/K), then delete
+    LazyTimer uas_fr_timer;            // waiting for the ACK (Timer H)
+    LazyTimer wait_timer;              // completed: absorb retransmissions (Timer D/I/K), then delete
 
     std::vector<std::unique_ptr<Branch>> branches;
     int relayed_best = 0;              // status picked for the last failure handling

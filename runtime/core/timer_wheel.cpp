@@ -2,6 +2,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/core/timer.hpp"
@@ -62,8 +63,8 @@ bool TimerWheel::arm(TimerEntry& e, uint64_t delay_ms) {
         if (at <= current_) at = current_ + 1;           // that millisecond was processed already
         e.expires_ms = at;
         link(e);
-        // Earlier than the timer thread means to wake up: tell it.
-        if (at < planned_) {
+        // Due (with its slack) before the timer thread means to wake up: tell it.
+        if (at + e.slack_ms < planned_) {
             wake = true;
             woken_ = true;
         }
@@ -82,6 +83,11 @@ bool TimerWheel::disarm(TimerEntry& e) {
     unlink(e);
     e.state = kIdle;
     return true;
+}
+
+uint64_t TimerWheel::next_wake() const {
+    std::lock_guard lk(mu_);
+    return next_due_locked();
 }
 
 size_t TimerWheel::armed() const {
@@ -144,12 +150,14 @@ void TimerWheel::advance(uint64_t ms) {
 }
 
 uint64_t TimerWheel::next_due_locked() const {
-    // The first millisecond within one round that has an entry due; an
-    // entry in a slot may belong to a later round.
-    for (uint64_t t = current_ + 1; t <= current_ + kSlots; ++t)
+    // The latest millisecond that still serves the earliest entry in time
+    // (its due time plus its slack); everything due by then fires in the
+    // same wake-up. An entry in a slot may belong to a later round.
+    uint64_t wake = current_ + kSlots;   // only later rounds: look again then
+    for (uint64_t t = current_ + 1; t <= current_ + kSlots && t < wake; ++t)
         for (const TimerEntry* e = slots_[t & (kSlots - 1)]; e; e = e->next)
-            if (e->expires_ms <= t) return t;
-    return current_ + kSlots;   // only later rounds: look again then
+            if (e->expires_ms <= t) wake = std::min(wake, t + e->slack_ms);
+    return wake;
 }
 
 void TimerWheel::loop() {

@@ -1,7 +1,8 @@
 // The protocol timers (ser/timer.hpp): a hashed timing wheel with 1 ms
 // slots. arm/disarm are O(1) under one short lock; the wheel thread sleeps
-// until the next due millisecond (woken early when an earlier timer is
-// armed) and fires callbacks outside the lock. A manual clock lets tests step time exactly.
+// until the earliest entry is due plus that entry's slack (woken early when
+// an entry that must fire sooner is armed), fires everything due by then,
+// and calls the callbacks outside the lock. A manual clock lets tests step time exactly.
 #pragma once
 
 #include <condition_variable>
@@ -43,6 +44,9 @@ public:
     void run_until(uint64_t now);
 
     size_t armed() const;
+    // When the timer thread would wake up next, as it plans it (the
+    // earliest due entry plus its slack; every entry due by then fires).
+    uint64_t next_wake() const;
 
 private:
     static constexpr size_t kSlots = 4096;   // power of two: 4.096 s per round

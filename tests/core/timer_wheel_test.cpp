@@ -203,6 +203,39 @@ TEST(TimerWheel, CallbacksOfOneMillisecondAndThenTheNextInTimeOrder) {
     EXPECT_EQ(ps[3]->fired, (Times{10}));
 }
 
+// ---- slack: deletion timers served together -------------------------------
+
+TEST(TimerWheel, LazyEntriesShareOneWakeUpAndNeverFireEarly) {
+    TimerWheel w(TimerWheel::Clock::Manual, kStart);
+    Probe a(w), b(w), exact(w);
+    a.slack_ms = b.slack_ms = 100;
+    w.arm(a, 20);
+    w.arm(b, 60);
+    w.arm(exact, 150);
+    // The first lazy entry may wait until 120 ms; the second is due by then.
+    EXPECT_EQ(w.next_wake(), kStart + 120);
+    w.run_until(kStart + 19);
+    EXPECT_TRUE(a.fired.empty());   // never before its time
+    w.run_until(kStart + 120);
+    EXPECT_EQ(a.fired, (Times{20}));
+    EXPECT_EQ(b.fired, (Times{60}));
+    EXPECT_TRUE(exact.fired.empty());
+    EXPECT_EQ(w.next_wake(), kStart + 150);   // an exact entry: its own millisecond
+}
+
+TEST(TimerWheel, AnExactEntryDueInsideTheSlackWakesAtItsTime) {
+    TimerWheel w(TimerWheel::Clock::Manual, kStart);
+    Probe lazy(w), exact(w);
+    lazy.slack_ms = 100;
+    w.arm(lazy, 20);
+    EXPECT_EQ(w.next_wake(), kStart + 120);
+    w.arm(exact, 30);   // a retransmission: exact
+    EXPECT_EQ(w.next_wake(), kStart + 30);
+    w.run_until(kStart + 30);
+    EXPECT_EQ(lazy.fired, (Times{20}));   // due by then: served in the same wake-up
+    EXPECT_EQ(exact.fired, (Times{30}));
+}
+
 // ---- the live clock --------------------------------------------------------
 
 namespace {
@@ -250,6 +283,29 @@ TEST(TimerWheel, LiveClockThreadFiresA20msTimer) {
     w.stop();
     EXPECT_TRUE(started);
     EXPECT_EQ(p.count, 1);
+}
+
+TEST(TimerWheel, LiveClockLazyTimersFireInOneWakeUpWithinTheirSlack) {
+    using namespace std::chrono;
+    TimerWheel w;
+    w.start([] { return true; });
+    LiveProbe p[3];
+    std::vector<steady_clock::time_point> when(3);
+    const auto t0 = steady_clock::now();
+    const uint64_t delays[3] = {10, 30, 50};
+    for (int i = 0; i < 3; ++i) {
+        p[i].slack_ms = 200;
+        w.arm(p[i], delays[i]);
+    }
+    for (int i = 0; i < 3; ++i) {
+        std::unique_lock lk(p[i].mu);
+        ASSERT_TRUE(p[i].cv.wait_for(lk, seconds(5), [&] { return p[i].count > 0; }));
+        when[size_t(i)] = steady_clock::now();
+    }
+    w.stop();
+    // One wake-up at about 210 ms served all three: none before 50 ms.
+    EXPECT_GE(duration_cast<milliseconds>(when[0] - t0).count(), 50);
+    EXPECT_LT(duration_cast<milliseconds>(when[2] - when[0]).count(), 20);
 }
 
 TEST(TimerWheel, LiveClockDisarmedTimerDoesNotFireAndStopIsIdempotent) {
