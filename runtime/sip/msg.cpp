@@ -2,6 +2,7 @@
 // before routing. Individual headers are parsed in msg_access.cpp.
 #include "ser/sip/msg.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "runtime/sip/chars.hpp"
@@ -213,6 +214,43 @@ bool Msg::check_headers() {
     return true;
 }
 
+void Msg::adopt_scan(const Msg& src, char* buf, size_t len) {
+    // Every view of the scan points into src's buffer: the same offset in ours.
+    const auto from = reinterpret_cast<uintptr_t>(src.buf_);
+    auto moved = [&](std::string_view v) {
+        const auto at = reinterpret_cast<uintptr_t>(v.data());
+        if (at < from || at > from + src.len_) return v;   // not in the buffer (an empty view)
+        return std::string_view(buf + (at - from), v.size());
+    };
+    cleared_ = false;
+    buf_ = buf;
+    recv_len_ = len_ = uint32_t(len);
+    start_ = src.start_;
+    hdr_end_ = src.hdr_end_;
+    body_off_ = src.body_off_;
+    is_request_ = src.is_request_;
+    eoh_ = src.eoh_;
+    bad_version_ = src.bad_version_;
+    method_id_ = src.method_id_;
+    status_ = src.status_;
+    first_line_ = moved(src.first_line_);
+    method_ = moved(src.method_);
+    ruri_ = moved(src.ruri_);
+    version_ = moved(src.version_);
+    status_text_ = moved(src.status_text_);
+    reason_ = moved(src.reason_);
+    headers_ = src.headers_;
+    for (HeaderField& h : headers_) {
+        h.name = moved(h.name);
+        h.value = moved(h.value);
+    }
+    first_ = src.first_;
+    via1_state_ = via2_state_ = to_state_ = from_state_ = cseq_state_ = uri_state_ = kUnparsed;
+    uri_src_ = nullptr;
+    uri_src_len_ = 0;
+    check_headers();
+}
+
 std::unique_ptr<Msg> Msg::clone() const {
     auto m = std::make_unique<Msg>();
     const size_t n = len_;
@@ -222,7 +260,11 @@ std::unique_ptr<Msg> Msg::clone() const {
     char* b = own.get();
     m->own_ = std::move(own);
     m->rcv = rcv;
-    m->parse(b, n);
+    // A message that parsed keeps its scan (first line and header
+    // boundaries, moved to the copy): only check_headers() runs again, to
+    // fill the clone's own caches. Anything else is parsed from scratch.
+    if (ok_) m->adopt_scan(*this, b, n);
+    else m->parse(b, n);
     m->flags = flags;
     m->new_uri = new_uri;
     m->dst_uri = dst_uri;

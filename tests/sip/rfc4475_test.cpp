@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -429,6 +430,83 @@ TEST(Rfc4475, InvalidRequestsStillAnswerable) {
     EXPECT_FALSE(m.ok);
     ASSERT_TRUE(m.m.via1());
     EXPECT_TRUE(m.m.header(HdrType::CallId));
+}
+
+// clone() takes over the scan instead of parsing again: for every message
+// that parses, the clone must read exactly as the original does, at the same
+// offsets of its own buffer, and stay valid once the original is gone.
+TEST(Rfc4475, CloneReadsAsTheOriginal) {
+    for (const auto& [name, v] : verdicts()) {
+        if (!v.valid) continue;
+        auto d = std::make_unique<Dat>(name);
+        ASSERT_TRUE(d->ok) << name;
+        const Msg& m = d->m;
+        // What the original reads, as text (its buffer goes away below).
+        auto via_text = [](const ViaBody* b) {
+            return b ? std::string(b->host) + "|" + std::string(b->port_text) + "|" +
+                           std::string(b->branch.value_or("-")) + "|" + std::to_string(b->offset)
+                     : std::string("none");
+        };
+        auto na_text = [](const NameAddr* a) {
+            return a ? std::string(a->display) + "|" + std::string(a->uri) + "|" + std::string(a->tag.value_or("-"))
+                     : std::string("none");
+        };
+        std::vector<std::string> hdrs;
+        for (const auto& h : m.headers())
+            hdrs.push_back(std::string(h.name) + ":" + std::string(h.value) + "@" + std::to_string(h.offset) + "+" +
+                           std::to_string(h.length) + "#" + std::to_string(int(h.type)));
+        const std::string first = std::string(m.first_line()), method = std::string(m.method()),
+                          ruri = std::string(m.ruri()), reason = std::string(m.reason()),
+                          body = std::string(m.body()), callid = std::string(m.call_id()),
+                          via1 = via_text(m.via1()), via2 = via_text(m.via2()), to = na_text(m.to()),
+                          from = na_text(m.from());
+        const std::string cseq = m.cseq() ? std::string(m.cseq()->number) + " " + std::string(m.cseq()->method) : "";
+        const uint32_t ruri_off = m.ruri_offset(), body_off = m.body_offset(), hdr_end = m.headers_end();
+        const size_t len = m.length();
+        const int status = m.status();
+        const Method id = m.method_id();
+        const bool request = m.is_request();
+
+        auto c = m.clone();
+        d->buf.assign(d->buf.size(), 'z');   // the original's bytes are gone
+        d.reset();
+        ASSERT_EQ(c->parse_result(), Msg::ParseResult::Ok) << name << ": " << c->error();
+        EXPECT_EQ(c->first_line(), first) << name;
+        EXPECT_EQ(c->method(), method) << name;
+        EXPECT_EQ(c->method_id(), id) << name;
+        EXPECT_EQ(c->is_request(), request) << name;
+        EXPECT_EQ(c->ruri(), ruri) << name;
+        EXPECT_EQ(c->ruri_offset(), ruri_off) << name;
+        EXPECT_EQ(c->status(), status) << name;
+        EXPECT_EQ(c->reason(), reason) << name;
+        EXPECT_EQ(c->length(), len) << name;
+        EXPECT_EQ(c->received_length(), len) << name;
+        EXPECT_EQ(c->body_offset(), body_off) << name;
+        EXPECT_EQ(c->headers_end(), hdr_end) << name;
+        EXPECT_EQ(c->body(), body) << name;
+        EXPECT_EQ(c->call_id(), callid) << name;
+        EXPECT_EQ(via_text(c->via1()), via1) << name;
+        EXPECT_EQ(via_text(c->via2()), via2) << name;
+        EXPECT_EQ(na_text(c->to()), to) << name;
+        EXPECT_EQ(na_text(c->from()), from) << name;
+        EXPECT_EQ(c->cseq() ? std::string(c->cseq()->number) + " " + std::string(c->cseq()->method) : "", cseq)
+            << name;
+        ASSERT_EQ(c->headers().size(), hdrs.size()) << name;
+        for (size_t i = 0; i < hdrs.size(); ++i) {
+            const auto& h = c->headers()[i];
+            EXPECT_EQ(std::string(h.name) + ":" + std::string(h.value) + "@" + std::to_string(h.offset) + "+" +
+                          std::to_string(h.length) + "#" + std::to_string(int(h.type)),
+                      hdrs[i])
+                << name;
+            // Every view lies in the clone's own buffer.
+            EXPECT_GE(h.name.data(), c->data()) << name;
+            EXPECT_LE(h.value.data() + h.value.size(), c->data() + c->length()) << name;
+        }
+        if (request) {
+            EXPECT_TRUE(c->freeze()) << name;
+            EXPECT_NE(c->parsed_uri(), nullptr) << name;
+        }
+    }
 }
 
 }  // namespace

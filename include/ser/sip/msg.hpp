@@ -180,6 +180,9 @@ private:
     bool scan_headers(const char* p, const char* end);
     bool check_request_line(std::string_view line);
     bool check_headers();
+    // clone(): takes over the scan of `src` (which parsed) for `buf`, a copy
+    // of its first `len` bytes.
+    void adopt_scan(const Msg& src, char* buf, size_t len);
 
     char* buf_ = nullptr;
     uint32_t len_ = 0;
