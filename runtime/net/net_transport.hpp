@@ -20,6 +20,7 @@ class TcpConnections;
 class UdpInbox;
 struct UdpReader;
 struct RecvBatch;
+enum class ReadMode;
 
 class NetTransport : public Transport {
 public:
@@ -48,9 +49,11 @@ private:
     void udp_loop(size_t self);
     // Worker `self` opens its socket to the others' epoll sets, or closes it.
     void set_shared(size_t self, bool on);
-    // Queues the `n` datagrams just read from worker `reader`'s socket by
-    // Call-ID (shared mode; the caller, worker `self`, holds its read lock).
-    void queue_batch(size_t reader, size_t self, RecvBatch& batch, int n);
+    // Worker `self` hands on the `n` datagrams just read from worker
+    // `reader`'s socket as `mode` says (udp_dispatch.hpp): processes its own
+    // share inline (not in shared mode, where the caller holds the read lock
+    // and everything is queued by Call-ID). Returns how many it processed.
+    size_t dispatch(size_t reader, size_t self, RecvBatch& batch, int n, ReadMode mode);
 
     Server& server_;
     std::atomic<bool> stopping_{false};

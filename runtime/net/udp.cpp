@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -134,24 +133,18 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
         gate->cv.notify_all();
         return ok;
     };
-    // Every inbox exists before the first worker runs (they hand to each other).
-    struct Job {
-        SocketInfo* sock;
-        int fd;
-        size_t self;
-    };
-    std::vector<Job> jobs;
-    // So does every epoll set (a shared socket is added to the others').
+    // Every inbox and every epoll set exists before the first worker runs
+    // (they hand to each other; a shared socket is added to the others' sets).
     for (auto& s : server_.mutable_sockets()) {
         if (s.proto != PROTO_UDP) continue;
         for (int fd : udp_fds_[&s]) {
             const size_t self = inboxes_.size();
-            jobs.push_back({&s, fd, self});
-            inboxes_.push_back(std::make_unique<UdpInbox>());
+            inboxes_.push_back(std::make_unique<UdpInbox>(self));
             auto r = std::make_unique<UdpReader>();
-            r->sock = &s;
-            r->address = s.address;
-            r->port = s.port;
+            r->rcv.proto = PROTO_UDP;
+            r->rcv.dst_ip = s.address;
+            r->rcv.dst_port = s.port;
+            r->rcv.socket = &s;
             r->fd = fd;
             r->ep = epoll_create1(EPOLL_CLOEXEC);
             epoll_event ev{};
@@ -167,12 +160,12 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
         }
     }
     int rank = first_rank;
-    for (const Job& j : jobs) {
+    for (size_t self = 0; self < readers_.size(); ++self) {
         int r = rank++;
-        threads_.emplace_back([this, j, r, init] {
+        threads_.emplace_back([this, self, r, init] {
             set_log_process_index(r);
             if (!init(r)) return;
-            udp_loop(j.self);
+            udp_loop(self);
         });
     }
     if (tcp_->has_listeners()) tcp_->start(tcp_children, rank, init);
@@ -183,22 +176,13 @@ bool NetTransport::start(int first_rank, const std::function<bool(int rank)>& wo
 
 namespace {
 
-sip::RecvInfo recv_info(const UdpReader& r) {
-    sip::RecvInfo rcv;
-    rcv.proto = PROTO_UDP;
-    rcv.dst_ip = r.address;
-    rcv.dst_port = r.port;
-    rcv.socket = r.sock;
-    return rcv;
-}
-
 // One recvmmsg() takes every queued datagram (up to kBatch): a short count
 // means the socket is drained, with no extra call that returns EAGAIN.
 int recv_batch(const UdpReader& r, RecvBatch& batch, const std::atomic<bool>& stopping) {
     const int n = ::recvmmsg(r.fd, batch.msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n >= 0) return n;
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !stopping)
-        SER_ERR("recvmmsg on udp:{}: {}", r.port, strerror(errno));
+        SER_ERR("recvmmsg on udp:{}: {}", r.rcv.dst_port, strerror(errno));
     return 0;
 }
 
@@ -212,15 +196,6 @@ bool datagram(RecvBatch& batch, int i, sip::RecvInfo& rcv, char*& data, size_t& 
     len = batch.msgs[i].msg_len;
     data[len] = '\0';
     return true;
-}
-
-// A full queue drops the datagram (see UdpInbox::kMaxQueued); logged at
-// most once a second per worker.
-void report_drop(std::chrono::steady_clock::time_point& last, size_t target) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last < std::chrono::seconds(1)) return;
-    last = now;
-    SER_WARN("UDP worker {} is overloaded: its queue holds {} datagrams, dropping", target, UdpInbox::kMaxQueued);
 }
 
 }  // namespace
@@ -242,29 +217,36 @@ void NetTransport::set_shared(size_t self, bool on) {
     me.shared.store(on, std::memory_order_relaxed);
 }
 
-void NetTransport::queue_batch(size_t reader, size_t self, RecvBatch& batch, int n) {
-    static thread_local std::chrono::steady_clock::time_point last_drop;
+size_t NetTransport::dispatch(size_t reader, size_t self, RecvBatch& batch, int n, ReadMode mode) {
     UdpInbox& origin = *inboxes_[reader];
-    sip::RecvInfo rcv = recv_info(*readers_[reader]);
+    sip::RecvInfo rcv = readers_[reader]->rcv;
+    size_t processed = 0;
     for (int i = 0; i < n; ++i) {
         char* data;
         size_t len;
         if (!datagram(batch, i, rcv, data, len)) continue;
-        const size_t target = worker_for(call_id_hash(std::string_view(data, len)), inboxes_.size(), self);
-        if (!inboxes_[target]->push(data, len, rcv, origin)) report_drop(last_drop, target);
+        const size_t target = mode == ReadMode::Inline
+                                  ? self
+                                  : worker_for(call_id_hash(std::string_view(data, len)), inboxes_.size(), self);
+        // Shared mode queues our own share too (see udp_dispatch.hpp).
+        if (target == self && mode != ReadMode::Shared) {
+            server_.receive(data, len, rcv);
+            ++processed;
+        } else {
+            inboxes_[target]->push(data, len, rcv, origin);   // a full queue drops it (and says so)
+        }
     }
+    return processed;
 }
 
 void NetTransport::udp_loop(size_t self) {
     RecvBatch batch;
     UdpReader& me = *readers_[self];
-    sip::RecvInfo rcv = recv_info(me);
     UdpInbox& inbox = *inboxes_[self];
     const size_t workers = inboxes_.size();
     std::vector<UdpItem> handed;
     std::vector<size_t> help;   // shared sockets of other workers that epoll reported readable
     WaitAverage cost;
-    std::chrono::steady_clock::time_point last_drop;
     // Read the socket only when epoll said it is readable or the last batch
     // did not drain it: no recvfrom() that can only return EAGAIN.
     bool sock_ready = true;
@@ -279,29 +261,12 @@ void NetTransport::udp_loop(size_t self) {
             const bool was_shared = me.shared.load(std::memory_order_relaxed);
             const ReadMode mode = read_mode(workers, size_t(n), kBatch, inbox.in_flight(), cost.waiting(), was_shared);
             if ((mode == ReadMode::Shared) != was_shared) set_shared(self, !was_shared);
-            if (mode == ReadMode::Shared) {
-                queue_batch(self, self, batch, n);
-                read_lock.unlock();
-            } else {
-                read_lock.unlock();   // nobody else reads this socket now
-                const bool spread = mode == ReadMode::Spread;
-                const uint64_t waited = thread_wait_ns();
-                size_t inline_count = 0;
-                for (int i = 0; i < n; ++i) {
-                    char* data;
-                    size_t len;
-                    if (!datagram(batch, i, rcv, data, len)) continue;
-                    const size_t target =
-                        spread ? worker_for(call_id_hash(std::string_view(data, len)), workers, self) : self;
-                    if (target == self) {
-                        server_.receive(data, len, rcv);
-                        ++inline_count;
-                    } else if (!inboxes_[target]->push(data, len, rcv, inbox)) {
-                        report_drop(last_drop, target);
-                    }
-                }
-                if (inline_count) cost.add(thread_wait_ns() - waited, inline_count);
-            }
+            // Shared: queued under the lock, so every queue gets this socket's
+            // datagrams in its order. Otherwise nobody else reads it now.
+            if (mode != ReadMode::Shared) read_lock.unlock();
+            const uint64_t waited = thread_wait_ns();
+            const size_t processed = dispatch(self, self, batch, n, mode);
+            if (processed) cost.add(thread_wait_ns() - waited, processed);
             batch.reset(size_t(n));
         }
         // Other workers' shared sockets that are readable.
@@ -310,7 +275,7 @@ void NetTransport::udp_loop(size_t self) {
             std::lock_guard read_lock(r.read_mu);
             if (!r.shared.load(std::memory_order_relaxed)) continue;   // its owner took it back
             const int n = recv_batch(r, batch, stopping_);
-            queue_batch(w, self, batch, n);
+            dispatch(w, self, batch, n, ReadMode::Shared);
             batch.reset(size_t(n));
         }
         help.clear();

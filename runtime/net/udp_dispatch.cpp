@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "ser/log.hpp"
 #include "ser/text.hpp"
 
 namespace ser::rt {
@@ -39,7 +40,7 @@ uint32_t call_id_hash(std::string_view d) {
     return 0;
 }
 
-UdpInbox::UdpInbox() { efd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+UdpInbox::UdpInbox(size_t worker) : worker_(worker) { efd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 UdpInbox::~UdpInbox() {
     if (efd_ >= 0) ::close(efd_);
@@ -53,14 +54,24 @@ bool UdpInbox::push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpI
     it.buf[len] = '\0';
     it.len = len;
     it.rcv = rcv;
+    bool queued = false, log_drop = false;
     {
         std::lock_guard lk(mu_);
-        if (items_.size() >= kMaxQueued) {
+        queued = items_.size() < kMaxQueued;
+        if (queued) {
+            origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
+            items_.push_back(std::move(it));
+        } else {
             dropped_.fetch_add(1, std::memory_order_relaxed);
-            return false;
+            const auto now = std::chrono::steady_clock::now();
+            log_drop = now - last_drop_log_ >= std::chrono::seconds(1);
+            if (log_drop) last_drop_log_ = now;
         }
-        origin.in_flight_.fetch_add(1, std::memory_order_relaxed);
-        items_.push_back(std::move(it));
+    }
+    if (!queued) {
+        if (log_drop)
+            SER_WARN("UDP worker {} is overloaded: its queue holds {} datagrams, dropping", worker_, kMaxQueued);
+        return false;
     }
     if (sleeping_.load(std::memory_order_seq_cst)) wake();
     return true;

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -90,7 +91,7 @@ inline ReadMode read_mode(size_t workers, size_t n, size_t batch_max, size_t in_
 
 class UdpInbox {
 public:
-    UdpInbox();
+    explicit UdpInbox(size_t worker = 0);
     ~UdpInbox();
     UdpInbox(const UdpInbox&) = delete;
     UdpInbox& operator=(const UdpInbox&) = delete;
@@ -102,7 +103,8 @@ public:
 
     // From any worker, for the datagram read from the socket of `origin`
     // (whose in_flight() grows by one until the owner calls done(item)):
-    // queues a copy, wakes the owner. False when the queue is full (dropped).
+    // queues a copy, wakes the owner. False when the queue is full: the
+    // datagram is dropped, counted, and logged at most once a second.
     bool push(const char* data, size_t len, const sip::RecvInfo& rcv, UdpInbox& origin);
     // Owner, after processing an item taken from here.
     static void done(const UdpItem& item) { item.origin->in_flight_.fetch_sub(1, std::memory_order_release); }
@@ -124,15 +126,15 @@ private:
     int efd_ = -1;
     std::atomic<bool> sleeping_{false};
     std::atomic<uint64_t> dropped_{0};
+    size_t worker_;                                        // whose queue (for the log)
+    std::chrono::steady_clock::time_point last_drop_log_;   // under mu_
     // Written by the other workers (done): on a line of its own.
     alignas(64) std::atomic<size_t> in_flight_{0};
 };
 
 // A worker's socket as every worker sees it (shared mode).
 struct UdpReader {
-    const void* sock = nullptr;         // its SocketInfo (RecvInfo::socket)
-    IpAddr address;                     // where it listens (RecvInfo::dst_*)
-    uint16_t port = 0;
+    sip::RecvInfo rcv;                  // the receiving side of what it reads (proto, dst_*, socket)
     int fd = -1;
     int ep = -1;                        // its epoll set (the others' shared sockets are added to it)
     std::mutex read_mu;                 // held while reading and queueing what was read
