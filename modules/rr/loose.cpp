@@ -3,6 +3,8 @@
 // strict one the Request-URI.
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "modules/rr/rr.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
@@ -22,9 +24,12 @@ struct RouteEntry {
     bool removed = false;
 };
 
+// A request's Route entries: inline for the usual few, no allocation.
+using Routes = boost::container::small_vector<RouteEntry, 4>;
+
 // Lumps for the removed entries: a header whose entries all go is removed
 // as a whole line, otherwise each entry with one comma.
-void apply_removals(sip::Msg& msg, const std::vector<RouteEntry>& routes) {
+void apply_removals(sip::Msg& msg, const Routes& routes) {
     for (size_t i = 0; i < routes.size();) {
         size_t j = i;
         bool all = true, any = false;
@@ -43,9 +48,10 @@ void apply_removals(sip::Msg& msg, const std::vector<RouteEntry>& routes) {
     }
 }
 
-bool collect_routes(const sip::Msg& msg, std::vector<RouteEntry>& out) {
+bool collect_routes(const sip::Msg& msg, Routes& out) {
+    std::vector<sip::NameAddr> list;   // one buffer for every Route line
     for (const sip::HeaderField* h = msg.header(sip::HdrType::Route); h; h = msg.next_header(h)) {
-        std::vector<sip::NameAddr> list;
+        list.clear();
         if (!sip::parse_name_addr_list(h->value, list) || list.empty()) return false;
         const uint32_t base = msg.offset_of(h->value);
         for (size_t i = 0; i < list.size(); ++i) {
@@ -75,7 +81,7 @@ bool is_loose(const sip::Uri& u) { return sip::find_param(u.params, "lr").has_va
 
 // The decision of §4.4 over the parsed entries; removals are marked.
 int route_request(Core& core, bool enable_double_rr, sip::Msg& msg, const sip::Uri& ruri_in,
-                  std::vector<RouteEntry>& routes) {
+                  Routes& routes) {
     const sip::Uri* ruri = &ruri_in;
     // Host and port against every socket and alias, any transport (SER's
     // check_self(host, port, 0); core-runtime §2).
@@ -152,7 +158,7 @@ int Rr::loose_route(sip::Msg& msg) {
     if (!msg.is_request() || !msg.header(sip::HdrType::Route)) return -1;
     const sip::Uri* ruri = msg.parsed_uri();
     if (!ruri) return -1;
-    std::vector<RouteEntry> routes;
+    Routes routes;
     if (!collect_routes(msg, routes)) {
         SER_DBG("rr: unparsable Route header");
         return -1;

@@ -57,9 +57,11 @@ bool from_tag(const sip::Msg& msg, std::string& tag) {
 
 }  // namespace
 
-std::string rr_line(const RrParts& p, const SocketInfo& sock, bool r2, std::string_view adv_address,
-                    std::string_view adv_port) {
-    std::string out = "Record-Route: <sip:";
+void append_rr_line(std::string& out, const RrParts& p, const SocketInfo& sock, bool r2,
+                    std::string_view adv_address, std::string_view adv_port) {
+    // Written in place: one allocation for the whole build, none per piece.
+    out.reserve(out.size() + 64 + p.user.size() + p.ftag.size() + adv_address.size() + sock.address_text.size());
+    out += "Record-Route: <sip:";
     if (!p.user.empty()) {
         out += p.user;
         out += '@';
@@ -87,7 +89,6 @@ std::string rr_line(const RrParts& p, const SocketInfo& sock, bool r2, std::stri
         out += p.ftag;
     }
     out += p.full_lr ? ";lr=on>\r\n" : ";lr>\r\n";
-    return out;
 }
 
 void rr_lump_text(const sip::SendContext& ctx, const void* arg, std::string& out) {
@@ -97,11 +98,11 @@ void rr_lump_text(const sip::SendContext& ctx, const void* arg, std::string& out
     const SocketInfo* sent = ctx.send_socket;
     if (p.double_rr && sent && !same_socket(*in, *sent)) {
         // Outbound entry first (it is the one the next hop sees on top).
-        out += rr_line(p, *sent, true, ctx.adv_address, ctx.adv_port);
-        out += rr_line(p, *in, true);
+        append_rr_line(out, p, *sent, true, ctx.adv_address, ctx.adv_port);
+        append_rr_line(out, p, *in, true);
         return;
     }
-    out += rr_line(p, *in, false);
+    append_rr_line(out, p, *in, false);
 }
 
 int Rr::record_route(sip::Msg& msg) {

@@ -39,10 +39,10 @@ struct RrParts {
     const SocketInfo* recv = nullptr;
 };
 
-// One Record-Route line for `sock` (address, port unless 5060, transport
-// unless UDP); `adv_*` replace the address/port when not empty.
-std::string rr_line(const RrParts& p, const SocketInfo& sock, bool r2, std::string_view adv_address = {},
-                    std::string_view adv_port = {});
+// Appends one Record-Route line for `sock` to `out` (address, port unless
+// 5060, transport unless UDP); `adv_*` replace the address/port when not empty.
+void append_rr_line(std::string& out, const RrParts& p, const SocketInfo& sock, bool r2,
+                    std::string_view adv_address = {}, std::string_view adv_port = {});
 
 // The send-time text of record_route(): one line for the receiving socket,
 // or, when the request leaves through another socket or transport and

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "ser/api/tm.hpp"
 #include "ser/core.hpp"
 #include "ser/sip/msg.hpp"
@@ -109,7 +111,7 @@ struct Transaction {
     LazyTimer uas_fr_timer;            // waiting for the ACK (Timer H)
     LazyTimer wait_timer;              // completed: absorb retransmissions (Timer D/I/K), then delete
 
-    std::vector<std::unique_ptr<Branch>> branches;
+    boost::container::small_vector<std::unique_ptr<Branch>, 2> branches;   // inline: no allocation for the usual one or two
     int relayed_best = 0;              // status picked for the last failure handling
     bool completed = false;            // a final reply went upstream (or local t_uac finished)
     bool in_failure_route = false;

@@ -70,9 +70,9 @@ int Tm::add_branch(Transaction& t, sip::Msg& msg, const ForwardTarget& target) {
     b->fr_timer.fire = &Tm::on_fr;
     b->cancel_timer.fire = &Tm::on_cancel_retr;
     b->retr_timer.owner = b->fr_timer.owner = b->cancel_timer.owner = b.get();
-    const std::string id = branch_id(t, b->index);
+    const BranchId id = branch_id(t, b->index);
     ForwardTarget tg = target;
-    tg.branch = id;
+    tg.branch = id.view();
     int r = core().build_request(msg, tg, b->request);
     if (r < 0) return r;
     b->uri = std::string(target.uri.empty() ? msg.current_uri() : target.uri);

@@ -65,8 +65,10 @@ void Tm::disarm(Transaction& t, TimerEntry& e) {
     if (core().timers().disarm(e)) unref(t);
 }
 
-std::string Tm::branch_id(const Transaction& t, int index) const {
-    return fmt::format("z9hG4bK{:x}.{:x}.{}", t.hash, t.label, index);
+BranchId Tm::branch_id(const Transaction& t, int index) const {
+    BranchId id;
+    id.len = uint8_t(fmt::format_to_n(id.text, sizeof id.text, "z9hG4bK{:x}.{:x}.{}", t.hash, t.label, index).size);
+    return id;
 }
 
 Transaction* Tm::find_by_branch(std::string_view br, int& index) {

@@ -28,6 +28,14 @@ struct Stats {
     std::array<std::atomic<long>, 7> completed{};   // by class 0..6 (index 2..6 used)
 };
 
+// The Via branch of one of our branches ("z9hG4bK<hash>.<label>.<index>",
+// at most 27 characters): built on the stack, no allocation per branch.
+struct BranchId {
+    char text[32];
+    uint8_t len = 0;
+    std::string_view view() const { return {text, len}; }
+};
+
 class Tm : public Module, public api::TmApi {
 public:
     // ---- modparams (seconds, as SER; the retransmission ones in RFC 3261
@@ -136,7 +144,7 @@ public:
     std::string build_hop_request(const Branch& b, std::string_view method, const sip::Msg* reply) const;
     std::string build_cancel(const Transaction& t, const Branch& b) const;
     std::string build_ack(const Transaction& t, const Branch& b, const sip::Msg& reply) const;
-    std::string branch_id(const Transaction& t, int index) const;
+    BranchId branch_id(const Transaction& t, int index) const;
 
     // Replies (reply.cpp).
     void branch_final(Transaction& t, Branch& b, int code, bool local);   // t.mu held

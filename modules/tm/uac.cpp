@@ -86,7 +86,7 @@ int Tm::t_uac(const api::UacRequest& r, api::TmCallback done) {
     std::string text = fmt::format("{} {} SIP/2.0\r\nVia: SIP/2.0/{} {}{}{};branch={}\r\nMax-Forwards: 70\r\n"
                                    "From: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n",
                                    r.method, r.ruri, proto_name(proto), host, sock->port == 5060 ? "" : ":",
-                                   sock->port == 5060 ? "" : sock->port_text, branch_id(*t, 0), from, r.to, call_id,
+                                   sock->port == 5060 ? "" : sock->port_text, branch_id(*t, 0).view(), from, r.to, call_id,
                                    cseq, r.method);
     text += r.extra_headers;
     if (core().settings().server_signature) text += user_agent();

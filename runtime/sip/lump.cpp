@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 
 #include "runtime/sip/lump_plan.hpp"
 
@@ -80,19 +79,28 @@ template <class T> using Small = boost::container::small_vector<T, 16>;
 struct Plan {
     Small<Piece> pieces;
     Small<Region> regions;
-    // Texts of send-time inserts, made once per build; a deque keeps the
-    // views into them valid while more are added (created only when needed:
-    // most messages have none).
-    std::unique_ptr<std::deque<std::string>> made;
+    // Texts of send-time inserts, made once per build, one after the other
+    // into one buffer (a LumpTextFn appends); every one is made before the
+    // first view into the buffer is taken, so no view sees it move.
+    std::string made;
+    Small<uint32_t> made_ends;
     const SendContext* ctx = nullptr;
 
-    std::string_view text_of(const Lumps::Op& op) {
+    void make_dynamic(const Lumps* l) {
+        if (!l) return;
+        static const SendContext empty{};
+        for (const auto& op : l->ops())
+            if (op.dynamic) {
+                op.dynamic(ctx ? *ctx : empty, op.arg.get(), made);
+                made_ends.push_back(uint32_t(made.size()));
+            }
+    }
+    // The text of op, the `dyn`-th send-time insert seen so far when dynamic.
+    std::string_view text_of(const Lumps::Op& op, size_t& dyn) const {
         if (op.dynamic) {
-            static const SendContext empty{};
-            if (!made) made = std::make_unique<std::deque<std::string>>();
-            made->emplace_back();
-            op.dynamic(ctx ? *ctx : empty, op.arg.get(), made->back());
-            return made->back();
+            const uint32_t b = dyn ? made_ends[dyn - 1] : 0, e = made_ends[dyn];
+            ++dyn;
+            return std::string_view(made).substr(b, e - b);
         }
         return op.has_text ? std::string_view(op.text) : std::string_view();
     }
@@ -103,25 +111,29 @@ struct Plan {
     };
 
     Plan(std::initializer_list<const Lumps*> lists, uint32_t end, const SendContext* c = nullptr) : ctx(c) {
+        for (const Lumps* l : lists) make_dynamic(l);
         Small<Item> items;
         uint32_t order = 0;
+        size_t dyn = 0;
         for (const Lumps* l : lists) {
             if (!l) continue;
             for (const auto& op : l->ops()) {
                 ++order;
-                add(items, end, op.offset, op.len, text_of(op), order);
+                add(items, end, op.offset, op.len, text_of(op, dyn), order);
             }
         }
         resolve(items);
     }
 
     Plan(const Lumps* module, const detail::EditList& own, uint32_t end, const SendContext* c) : ctx(c) {
+        make_dynamic(module);
         Small<Item> items;
         uint32_t order = 0;
+        size_t dyn = 0;
         if (module)
             for (const auto& op : module->ops()) {
                 ++order;
-                add(items, end, op.offset, op.len, text_of(op), order);
+                add(items, end, op.offset, op.len, text_of(op, dyn), order);
             }
         for (const auto& op : own) {
             ++order;

@@ -245,7 +245,48 @@ void Msg::adopt_scan(const Msg& src, char* buf, size_t len) {
         h.value = moved(h.value);
     }
     first_ = src.first_;
-    via1_state_ = via2_state_ = to_state_ = from_state_ = cseq_state_ = uri_state_ = kUnparsed;
+    // The parsed headers too (flat views and buffer offsets, which stay):
+    // check_headers() below then finds them instead of parsing again.
+    auto moved_opt = [&](const std::optional<std::string_view>& v) {
+        return v ? std::optional<std::string_view>(moved(*v)) : std::nullopt;
+    };
+    auto take_via = [&](State st, const ViaBody& v, State& my_st, ViaBody& mine) {
+        my_st = st;
+        if (st != kOk) return;
+        mine = v;
+        mine.proto_name = moved(v.proto_name);
+        mine.version = moved(v.version);
+        mine.transport = moved(v.transport);
+        mine.host = moved(v.host);
+        mine.port_text = moved(v.port_text);
+        mine.params = moved(v.params);
+        mine.branch = moved_opt(v.branch);
+        mine.received = moved_opt(v.received);
+        mine.rport = moved_opt(v.rport);
+        mine.i = moved_opt(v.i);
+        mine.alias = moved_opt(v.alias);
+    };
+    auto take_addr = [&](State st, const NameAddr& a, State& my_st, NameAddr& mine) {
+        my_st = st;
+        if (st != kOk) return;
+        mine = a;
+        mine.display = moved(a.display);
+        mine.uri = moved(a.uri);
+        mine.params = moved(a.params);
+        mine.tag = moved_opt(a.tag);
+    };
+    take_via(src.via1_state_, src.via1_, via1_state_, via1_);
+    take_via(src.via2_state_, src.via2_, via2_state_, via2_);
+    take_addr(src.to_state_, src.to_, to_state_, to_);
+    take_addr(src.from_state_, src.from_, from_state_, from_);
+    cseq_state_ = src.cseq_state_;
+    if (cseq_state_ == kOk) {
+        cseq_ = src.cseq_;
+        cseq_.number = moved(src.cseq_.number);
+        cseq_.method = moved(src.cseq_.method);
+    }
+    // The R-URI's parse may be of a new URI that lives in src: parsed again.
+    uri_state_ = kUnparsed;
     uri_src_ = nullptr;
     uri_src_len_ = 0;
     check_headers();

@@ -442,13 +442,20 @@ TEST(Rfc4475, CloneReadsAsTheOriginal) {
         ASSERT_TRUE(d->ok) << name;
         const Msg& m = d->m;
         // What the original reads, as text (its buffer goes away below).
-        auto via_text = [](const ViaBody* b) {
-            return b ? std::string(b->host) + "|" + std::string(b->port_text) + "|" +
-                           std::string(b->branch.value_or("-")) + "|" + std::to_string(b->offset)
+        // Every view of the parsed Vias and addresses (the clone takes
+        // them over from the original's parse, moved to its own buffer).
+        auto opt = [](const std::optional<std::string_view>& v) { return v ? "=" + std::string(*v) : "-"; };
+        auto via_text = [&](const ViaBody* b) {
+            return b ? std::string(b->proto_name) + "/" + std::string(b->version) + "/" + std::string(b->transport) +
+                           "|" + std::string(b->host) + "|" + std::string(b->port_text) + "|" +
+                           std::string(b->params) + "|" + opt(b->branch) + opt(b->received) + opt(b->rport) +
+                           opt(b->i) + opt(b->alias) + "|" + std::to_string(b->offset) + "+" +
+                           std::to_string(b->length) + "|" + std::string(b->host_text())
                      : std::string("none");
         };
-        auto na_text = [](const NameAddr* a) {
-            return a ? std::string(a->display) + "|" + std::string(a->uri) + "|" + std::string(a->tag.value_or("-"))
+        auto na_text = [&](const NameAddr* a) {
+            return a ? std::string(a->display) + "|" + std::string(a->uri) + "|" + std::string(a->params) + "|" +
+                           opt(a->tag) + "|" + std::to_string(a->uri_offset)
                      : std::string("none");
         };
         std::vector<std::string> hdrs;
