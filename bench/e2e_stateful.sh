@@ -13,10 +13,15 @@
 #  (b) the highest rate of the steps that passes: zero failed calls (every
 #      call not counted successful by sipp is a failure) and >= 90 % of the
 #      step's rate achieved (successful calls / wall time of the sipp run);
-#      the first step that fails ends the climb;
+#      the first step that fails ends the climb; the floor climbs too: what
+#      it passes is the most that any proxy can pass on this machine;
 #  (c) how the proxy's CPU splits over its threads (ser: /proc/PID/task/*;
 #      Kamailio: its processes) during one single-peer run at a high rate;
-# then the ratios ser/Kamailio. Both sipps get 4 MB socket buffers
+# then the ratios ser/Kamailio, and the machine's bound on (b): the sipps
+# share the proxy's cores, so the CPU per call of proxy + sipps at the
+# highest passing step says where the cores are full, and the highest rate
+# ratio to Kamailio that this machine can show at all (a proxy of no cost
+# against Kamailio's proxy + sipps). Both sipps get 4 MB socket buffers
 # (-buff_size; sipp's default 64 KB drops bursts of replies at 3000 calls/s).
 # Every step also prints the kernel's UDP
 # receive-buffer drops (RcvbufErrors of /proc/net/snmp, all sockets) and the
@@ -212,7 +217,7 @@ for proxy in "${measured[@]}"; do use_proxy "$proxy"; run_calls 1000 500 > /dev/
 
 # (a) CPU per call at the fixed rate: the proxies take turns (the others idle),
 # round after round, so a change in the machine's load hits all of them.
-declare -A cpu_list max_rate
+declare -A cpu_list max_rate proxy_us sipp_us
 for round in $(seq 1 "$rounds"); do
   for proxy in "${measured[@]}"; do
     use_proxy "$proxy"
@@ -227,22 +232,26 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-stop_proxy floor
 
-for proxy in "${proxies[@]}"; do
+# (b) and (c) for each proxy; (b) for the floor as well, last: the highest
+# rate this machine passes with no SIP work at all, so no proxy can show
+# more here.
+for proxy in "${measured[@]}"; do
   use_proxy "$proxy"
-  # (c) one caller peer (one address:port) at a high rate: the split.
-  units "$proxy" > "$tmp/u0"
-  read -r ok failed wall ticks scpu uticks kdrop sdrop late ctx < <(run_calls $((split_rate * split_secs)) "$split_rate")
-  units "$proxy" > "$tmp/u1"
-  echo "$proxy (c): one caller peer, $((split_rate * split_secs)) calls at $split_rate/s: $ok ok, $failed failed," \
-    "wall ${wall}s; sipp caller $(awk -v c="$scpu" -v w="$wall" 'BEGIN{printf "%.0f", c / w * 100}')%," \
-    "callee $(pct "$uticks" "$wall")% of a core; RcvbufErrors +$kdrop (proxy sockets +$sdrop); load $(load);" \
-    "proxy CPU by $([ "$proxy" = ser ] && echo thread || echo process), % of one core:"
-  awk -v w="$wall" -v k="$tck" 'NR == FNR { b[$1] = $3; r[$1] = $2; next } {
-      d = $3 - b[$1]; tot += d; if (d > 0) printf "    %-8s %-16s %6.1f%%\n", $1, r[$1], d / k / w * 100 }
-    END { printf "    total    %-16s %6.1f%%\n", "", tot / k / w * 100 }' "$tmp/u0" "$tmp/u1"
-  sleep 1
+  if [ "$proxy" != floor ]; then
+    # (c) one caller peer (one address:port) at a high rate: the split.
+    units "$proxy" > "$tmp/u0"
+    read -r ok failed wall ticks scpu uticks kdrop sdrop late ctx < <(run_calls $((split_rate * split_secs)) "$split_rate")
+    units "$proxy" > "$tmp/u1"
+    echo "$proxy (c): one caller peer, $((split_rate * split_secs)) calls at $split_rate/s: $ok ok, $failed failed," \
+      "wall ${wall}s; sipp caller $(awk -v c="$scpu" -v w="$wall" 'BEGIN{printf "%.0f", c / w * 100}')%," \
+      "callee $(pct "$uticks" "$wall")% of a core; RcvbufErrors +$kdrop (proxy sockets +$sdrop); load $(load);" \
+      "proxy CPU by $([ "$proxy" = ser ] && echo thread || echo process), % of one core:"
+    awk -v w="$wall" -v k="$tck" 'NR == FNR { b[$1] = $3; r[$1] = $2; next } {
+        d = $3 - b[$1]; tot += d; if (d > 0) printf "    %-8s %-16s %6.1f%%\n", $1, r[$1], d / k / w * 100 }
+      END { printf "    total    %-16s %6.1f%%\n", "", tot / k / w * 100 }' "$tmp/u0" "$tmp/u1"
+    sleep 1
+  fi
 
   # (b) the climb; each step also names the busiest thread (ser) / process.
   max_rate[$proxy]=0
@@ -258,7 +267,14 @@ for proxy in "${proxies[@]}"; do
     echo "$proxy (b) step $r/s: $ok ok, $failed failed, $achieved/s achieved, $pass; proxy $(pct "$ticks" "$wall")%" \
       "(busiest: $busiest), sipp caller $(awk -v c="$scpu" -v w="$wall" 'BEGIN{printf "%.0f", c / w * 100}')%," \
       "callee $(pct "$uticks" "$wall")% of a core; RcvbufErrors +$kdrop (proxy sockets +$sdrop); late $late; load $(load)"
-    if [ "$pass" = pass ]; then max_rate[$proxy]=$r; else break; fi
+    if [ "$pass" = pass ]; then
+      max_rate[$proxy]=$r
+      # CPU per call of the proxy and of both sipps at this step (the capacity bound below).
+      proxy_us[$proxy]=$(awk -v t="$ticks" -v k="$tck" -v n="$ok" 'BEGIN{printf "%.1f", t / k * 1e6 / n}')
+      sipp_us[$proxy]=$(awk -v c="$scpu" -v t="$uticks" -v k="$tck" -v n="$ok" 'BEGIN{printf "%.1f", (c + t / k) * 1e6 / n}')
+    else
+      break
+    fi
     sleep 1
   done
   echo "$proxy (b): highest zero-failure rate ${max_rate[$proxy]}/s"
@@ -271,8 +287,27 @@ for proxy in "${proxies[@]:1}"; do
       -v sr="${max_rate[ser]}" -v kr="${max_rate[$proxy]}" 'BEGIN{
     printf "ratio ser/%s: CPU per call (median of rounds: ser %s; %s %s) %.1f/%.1f us = %.2fx;", k, sl, k, kl, sc, kc, (kc ? sc / kc : 0)
     printf " highest zero-failure rate %d/%d = %.2fx\n", sr, kr, (kr ? sr / kr : 0) }'
+  awk -v k="$proxy" -v fr="${max_rate[floor]}" -v kr="${max_rate[$proxy]}" 'BEGIN{
+    printf "floor: highest zero-failure rate %d/%d = %.2fx %s: the most any proxy can show on this machine\n", fr, kr, (kr ? fr / kr : 0), k }'
   awk -v k="$proxy" -v fl="${cpu_list[floor]}" -v fc="$(echo "${cpu_list[floor]}" | median)" -v sc="$sm" -v kc="$km" 'BEGIN{
     printf "floor (the same sends and receives, no SIP work; median of rounds: %s) %.1f us = %.2fx %s;", fl, fc, (kc ? fc / kc : 0), k
     printf " above the floor: ser %.1f us, %s %.1f us = %.2fx\n", sc - fc, k, kc - fc, (kc > fc ? (sc - fc) / (kc - fc) : 0) }'
+done
+# The machine's own bound on (b): the sipps run on the same cores as the
+# proxy, so no proxy passes a rate at which proxy + sipps need more CPU than
+# the machine has. At each proxy's highest passing step: the calls/s at which
+# its cores would be full, and what even a proxy that cost nothing could
+# reach (the sipps alone): the highest rate ratio this machine can show.
+cores=$(nproc)
+for proxy in "${proxies[@]}"; do
+  [ -n "${proxy_us[$proxy]:-}" ] || continue
+  awk -v k="$proxy" -v p="${proxy_us[$proxy]}" -v s="${sipp_us[$proxy]}" -v c="$cores" 'BEGIN{
+    printf "capacity %s: at its highest passing step %.1f us/call, the two sipps %.1f us/call: %d cores are full at about %d calls/s;", k, p, s, c, c * 1e6 / (p + s)
+    printf " a proxy of no cost at all: about %d calls/s (the sipps alone)\n", c * 1e6 / s }'
+done
+for proxy in "${proxies[@]:1}"; do
+  [ -n "${proxy_us[$proxy]:-}" ] && [ -n "${sipp_us[ser]:-}" ] || continue
+  awk -v k="$proxy" -v p="${proxy_us[$proxy]}" -v s="${sipp_us[$proxy]}" -v ss="${sipp_us[ser]}" 'BEGIN{
+    printf "capacity bound: on this machine the zero-failure rate of any proxy is at most %.2fx that of %s\n", (p + s) / ss, k }'
 done
 echo "machine load at the end: $(load)"

@@ -1,10 +1,10 @@
 // Time a worker thread spends waiting on something outside the process (a
-// database statement, a DNS lookup, an RTP proxy's answer), summed per
-// thread. The core's UDP readers read it around the messages they process:
-// when messages wait, a reader shares its socket with the other workers so
-// that it is read meanwhile. A module that blocks on I/O of its own wraps
-// the wait in a ScopedWait. Time lost to preemption on a busy machine is no
-// wait and does not count.
+// database statement, a DNS lookup, an RTP proxy's answer, a command run by
+// exec()), summed per thread. The core's UDP readers read it around the
+// messages they process: when messages wait, a reader shares its socket with
+// the other workers so that it is read meanwhile. A module that blocks on I/O
+// of its own wraps the wait in a ScopedWait. Time lost to preemption on a
+// busy machine is no wait and does not count.
 #pragma once
 
 #include <chrono>

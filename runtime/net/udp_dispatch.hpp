@@ -9,13 +9,13 @@
 //    Call-ID hashes to, inline when that is the reader itself, otherwise to
 //    that worker's queue;
 //  - shared, while its messages wait outside the process (a database query
-//    of auth_db or usrloc, a DNS lookup; see WaitAverage): the reader no
-//    longer processes inline but queues every datagram by Call-ID, its own
-//    share included, and the other workers may read its socket too (it is
-//    added to their epoll sets), so a reader blocked in a query does not
-//    leave its socket unread. Reads and the queueing of what was read happen under the
-//    socket's read lock, so every queue receives a socket's datagrams in
-//    the socket's order.
+//    of auth_db or usrloc, a DNS lookup, an exec() command; see
+//    WaitAverage): the reader no longer processes inline but queues every
+//    datagram by Call-ID, its own share included, and the other workers may
+//    read its socket too (it is added to their epoll sets), so a reader
+//    blocked in a query does not leave its socket unread. Reads and the
+//    queueing of what was read happen under the socket's read lock, so
+//    every queue receives a socket's datagrams in the socket's order.
 // Messages of one call from one peer are thus handled in arrival order in
 // every mode: a reader only processes inline again once nothing read from
 // its socket is still queued or running elsewhere.
@@ -55,9 +55,9 @@ struct UdpItem {
     UdpInbox* origin = nullptr;   // of the worker whose socket it was read from
 };
 
-// Time per message that a worker's messages spent waiting outside the
-// process (a database query of auth_db or usrloc, a DNS lookup: counted by
-// ser/wait.hpp), averaged over its recent batches. Such waits keep
+// Time per message that a worker's messages spent waiting outside the process
+// (a database query of auth_db or usrloc, a DNS lookup, an exec() command:
+// counted by ser/wait.hpp), averaged over its recent batches. Such waits keep
 // a reader from reading: while its messages wait, the reader shares its
 // socket (ReadMode::Shared), so the other workers read and take their share
 // meanwhile.

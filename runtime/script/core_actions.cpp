@@ -8,6 +8,7 @@
 #include "runtime/script/ser_error.hpp"
 #include "ser/core.hpp"
 #include "ser/log.hpp"
+#include "ser/wait.hpp"
 #include "ser/sip/dset.hpp"
 #include "ser/sip/msg.hpp"
 #include "ser/sip/uri_edit.hpp"
@@ -57,7 +58,10 @@ int run_exec(const std::string& cmd, const char* shell) {
         _exit(127);
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    {
+        const ScopedWait wait;   // the command runs outside the process
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         SER_DBG("exec: '{}' exited with status {}", cmd, WIFEXITED(status) ? WEXITSTATUS(status) : -1);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "runtime/script/exec.hpp"
+#include "ser/wait.hpp"
 #include "tests/script/harness.hpp"
 
 using namespace ser;
@@ -127,4 +128,20 @@ TEST(Exec, MaskIsClearedBeforeTheShellStarts) {
     EXPECT_FALSE(s.ignored & bit(SIGPIPE));
     std::remove(out.c_str());
     rmdir(dir.c_str());
+}
+
+// The command runs outside the process: the time waited for it counts as
+// the thread's wait (ser/wait.hpp), the cue that makes a UDP reader whose
+// messages run commands share its socket with the other workers meanwhile.
+TEST(Exec, TimeWaitedForTheCommandCountsAsAWait) {
+    uint64_t before = 0, after = 0;
+    int r = 0;
+    std::thread worker([&] {
+        before = thread_wait_ns();
+        r = script::run_exec("sleep 0.2", "/bin/sh");
+        after = thread_wait_ns();
+    });
+    worker.join();
+    EXPECT_EQ(r, 1);
+    EXPECT_GE(after - before, 150'000'000u) << "waited " << (after - before) << " ns";
 }
