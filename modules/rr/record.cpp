@@ -28,11 +28,14 @@ bool same_socket(const SocketInfo& a, const SocketInfo& b) {
 // False when the URI it needs does not parse (record_route fails then).
 bool ruri_user(const sip::Msg& msg, std::string_view& user) {
     sip::Uri u;
-    if (!sip::parse_uri(msg.ruri(), u)) {
+    if (const sip::Uri* cached = msg.cached_ruri()) {
+        user = cached->user;   // parsed with the first line
+    } else if (sip::parse_uri(msg.ruri(), u)) {
+        user = u.user;
+    } else {
         SER_ERR("rr: error while parsing the R-URI <{}>", msg.ruri());
         return false;
     }
-    user = u.user;
     if (user.empty() && !msg.new_uri.empty()) {
         if (!sip::parse_uri(msg.new_uri, u)) {
             SER_ERR("rr: error while parsing the new URI <{}>", msg.new_uri);

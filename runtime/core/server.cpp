@@ -353,11 +353,15 @@ int Server::build_request(sip::Msg& msg, const ForwardTarget& t, OutRequest& out
         ip = *t.ip;
         if (proto == PROTO_NONE) proto = PROTO_UDP;
     } else {
-        sip::Uri u;
-        if (!sip::parse_uri(hop, u)) {
+        // The Request-URI itself was parsed with the first line.
+        const std::string_view ruri = msg.ruri();
+        const sip::Uri* cached = hop.data() == ruri.data() && hop.size() == ruri.size() ? msg.cached_ruri() : nullptr;
+        sip::Uri parsed;
+        if (!cached && !sip::parse_uri(hop, parsed)) {
             SER_ERR("forward: bad destination URI <{}>", hop);
             return E_BAD_URI;
         }
+        const sip::Uri& u = cached ? *cached : parsed;
         if (port == 0) port = u.port;
         if (proto == PROTO_NONE) {
             auto tp = u.param("transport");

@@ -285,10 +285,20 @@ void Msg::adopt_scan(const Msg& src, char* buf, size_t len) {
         cseq_.number = moved(src.cseq_.number);
         cseq_.method = moved(src.cseq_.method);
     }
-    // The R-URI's parse may be of a new URI that lives in src: parsed again.
+    // The Request-URI's parse when src's cache still holds it (it may hold
+    // a new URI's, which lives outside the buffer: then parsed again).
     uri_state_ = kUnparsed;
     uri_src_ = nullptr;
     uri_src_len_ = 0;
+    if (const Uri* u = src.cached_ruri()) {
+        uri_ = *u;
+        for (std::string_view* v : {&uri_.scheme_text, &uri_.user, &uri_.password, &uri_.host, &uri_.port_text,
+                                    &uri_.params, &uri_.headers, &uri_.opaque})
+            *v = moved(*v);
+        uri_state_ = kOk;
+        uri_src_ = ruri_.data();
+        uri_src_len_ = ruri_.size();
+    }
     check_headers();
 }
 

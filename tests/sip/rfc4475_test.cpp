@@ -458,6 +458,15 @@ TEST(Rfc4475, CloneReadsAsTheOriginal) {
                            opt(a->tag) + "|" + std::to_string(a->uri_offset)
                      : std::string("none");
         };
+        auto uri_text = [&](const Uri* u) {
+            return u ? std::string(u->scheme_text) + "|" + std::string(u->user) + "|" + std::string(u->password) +
+                           "|" + std::string(u->host_text()) + "|" + std::string(u->port_text) + "|" +
+                           std::string(u->params) + "|" + std::string(u->headers) + "|" + std::string(u->opaque) +
+                           "|" + std::to_string(u->port)
+                     : std::string("none");
+        };
+        // A request's Request-URI was parsed with the first line.
+        const std::string uri = uri_text(m.is_request() ? m.cached_ruri() : nullptr);
         std::vector<std::string> hdrs;
         for (const auto& h : m.headers())
             hdrs.push_back(std::string(h.name) + ":" + std::string(h.value) + "@" + std::to_string(h.offset) + "+" +
@@ -509,9 +518,12 @@ TEST(Rfc4475, CloneReadsAsTheOriginal) {
             EXPECT_GE(h.name.data(), c->data()) << name;
             EXPECT_LE(h.value.data() + h.value.size(), c->data() + c->length()) << name;
         }
+        // The Request-URI's parse is taken over too (no parse again).
+        EXPECT_EQ(uri_text(c->cached_ruri()), uri) << name;
         if (request) {
             EXPECT_TRUE(c->freeze()) << name;
             EXPECT_NE(c->parsed_uri(), nullptr) << name;
+            EXPECT_EQ(uri_text(c->parsed_uri()), uri) << name;
         }
     }
 }

@@ -160,6 +160,12 @@ public:
     // (a changed location or length of the current URI is also noticed).
     const Uri* parsed_uri() const;
     void uri_changed() { uri_state_ = kUnparsed; }
+    // The original Request-URI's parse, made with the first line, while the
+    // cache still holds it (no new_uri was parsed into it since); null
+    // otherwise. Never parses, so it is safe on a shared message too.
+    const Uri* cached_ruri() const {
+        return uri_state_ == kOk && uri_src_ == ruri_.data() && uri_src_len_ == ruri_.size() ? &uri_ : nullptr;
+    }
 
     // Deep copy with its own buffer (tm stores requests); routing state copied.
     std::unique_ptr<Msg> clone() const;
